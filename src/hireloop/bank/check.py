@@ -1,0 +1,98 @@
+"""`hireloop bank check`: validate exercises and run every sample through its kind's grader."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from hireloop.bank.grading import GradingUnavailable, grade
+from hireloop.bank.loader import Bank, LoadedExercise
+from hireloop.core import Exercise, Kind, SampleSpec
+
+
+@dataclass
+class SampleResult:
+    """One sample graded against one variant."""
+
+    name: str
+    seed: int
+    expected: str
+    got: str
+    ok: bool
+    skipped: bool = False
+
+
+@dataclass
+class ExerciseReport:
+    """The check of one exercise: its validation errors and its samples."""
+
+    id: str
+    kind: str | None
+    ok: bool
+    errors: list[str] = field(default_factory=list)
+    samples: list[SampleResult] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        """The stable JSON form (see the issue: id, kind, ok, errors, samples)."""
+        return asdict(self)
+
+
+def _run_sample(bank: Bank, kind: Kind, exercise: Exercise, sample: SampleSpec,
+                seed: int) -> SampleResult:
+    expected = sample.describe()
+    variant = bank.variant(exercise, seed)
+    path = exercise.path / sample.file
+    try:
+        if sample.template:
+            source = path.read_text(encoding="utf-8")
+            rendered = exercise.render(source, variant)
+            with tempfile.TemporaryDirectory(prefix="hireloop-sample-") as tmp:
+                target = Path(tmp) / path.name
+                target.write_text(rendered, encoding="utf-8")
+                submission = kind.read_submission(exercise, variant, target)
+        else:
+            submission = kind.read_submission(exercise, variant, path)
+    except (OSError, jinja2.TemplateError, UnicodeDecodeError) as exc:
+        return SampleResult(sample.name, seed, expected, f"could not read the sample: {exc}",
+                            ok=False)
+    try:
+        result = grade(kind, exercise, variant, submission)
+    except GradingUnavailable as exc:
+        return SampleResult(sample.name, seed, expected, f"skipped: {exc}", ok=False, skipped=True)
+    got = f"{result.outcome}, score {result.score:.3f}"
+    if result.message:
+        got += f" ({result.message})"
+    return SampleResult(sample.name, seed, expected, got,
+                        ok=sample.accepts(result.outcome, result.score))
+
+
+def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
+    """Check one loaded exercise: its errors, then each sample on each of its seeds."""
+    report = ExerciseReport(id=entry.id, kind=entry.kind, ok=False,
+                            errors=[str(e) for e in entry.errors])
+    if entry.unavailable:
+        report.errors.append(entry.unavailable)
+    exercise = entry.exercise
+    kind = bank.kinds.get(entry.kind) if entry.kind else None
+    if exercise is not None and kind is not None and not report.errors:
+        for sample in exercise.samples:
+            for seed in sample.seeds:
+                report.samples.append(_run_sample(bank, kind, exercise, sample, seed))
+    report.ok = not report.errors and all(s.ok or s.skipped for s in report.samples)
+    return report
+
+
+def check_bank(
+    bank: Bank, progress: Callable[[str], None] | None = None
+) -> list[ExerciseReport]:
+    """Check every exercise in the bank, duplicates included (they fail)."""
+    reports = []
+    for entry in [*bank.entries.values(), *bank.duplicates]:
+        if progress is not None:
+            progress(entry.id)
+        reports.append(check_entry(bank, entry))
+    return reports

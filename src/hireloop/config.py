@@ -1,0 +1,79 @@
+"""Settings: one class, every setting documented, read from ``HIRELOOP_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "hireloop"
+
+
+def _package_or_source(name: str) -> Path:
+    """A built-in data folder: inside the installed wheel, or at the source checkout's root."""
+    packaged = Path(__file__).parent / "_builtin" / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / name
+
+
+def builtin_bank_dir() -> Path:
+    """The built-in exercise bank shipped with hireloop."""
+    return _package_or_source("bank")
+
+
+def builtin_loops_dir() -> Path:
+    """The built-in interview loop templates and the default principles file."""
+    return _package_or_source("loops")
+
+
+def _split_paths(cls: object, value: object) -> object:
+    del cls
+    if isinstance(value, str):
+        return [Path(p) for p in value.split(os.pathsep) if p]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Environment variables are ``HIRELOOP_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HIRELOOP_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    """where hireloop keeps its data (practice history, databases, uploads)"""
+    bank_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    """extra exercise banks, separated by ``:`` (each a folder with a ``bank.toml``)"""
+    builtin_bank: bool = True
+    """whether the built-in bank is loaded beside the extra banks"""
+    loops_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    """extra folders of loop templates (``*.toml``), separated by ``:``"""
+    principles_file: Path | None = None
+    """the company's principles for behavioural stages (default: the built-in file)"""
+
+    _split = field_validator("bank_dirs", "loops_dirs", mode="before")(_split_paths)
+
+    def bank_roots(self) -> list[Path]:
+        """Every bank to load, the built-in one first."""
+        roots = [builtin_bank_dir()] if self.builtin_bank else []
+        return roots + [p for p in self.bank_dirs if p not in roots]
+
+    def loop_dirs(self) -> list[Path]:
+        """Every folder of loop templates, the built-in one first."""
+        return [builtin_loops_dir(), *self.loops_dirs]
+
+    def principles_path(self) -> Path:
+        """The principles file in force."""
+        return self.principles_file or builtin_loops_dir() / "principles.toml"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (read once)."""
+    return Settings()

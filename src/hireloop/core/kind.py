@@ -1,0 +1,76 @@
+"""The interface every exercise kind implements; kinds are plugins (see ``hireloop.plugins``)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from hireloop.core.errors import ExerciseError
+from hireloop.core.exercise import CandidateView, Exercise, Variant
+from hireloop.core.grade import Grade
+from hireloop.core.submission import Submission
+
+
+class Kind(ABC):
+    """An exercise kind: validates its exercises, renders them, reads and grades submissions.
+
+    Phases own their data: ``render`` gets the exercise but must only put public data into the
+    view (``CandidateView`` cannot hold the ``Hidden`` container); ``grade`` reads hidden files
+    from the author's copy and never changes the submission (it is frozen).
+    """
+
+    name: ClassVar[str]
+    """the value of ``kind`` in ``exercise.toml`` and the name of its table"""
+    version: ClassVar[str] = "1"
+    """bumped whenever the same submission could get a different grade"""
+    config_model: ClassVar[type[BaseModel] | None] = None
+    """validates the kind's table in ``exercise.toml`` (extra keys forbidden); None: no table"""
+    grading_unavailable: ClassVar[str | None] = None
+    """when set, the kind validates and renders exercises but cannot grade yet: the reason"""
+
+    @property
+    def grader_id(self) -> str:
+        """The label stored with every grade this kind produces."""
+        return f"{self.name}@{self.version}"
+
+    def check(self, exercise: Exercise) -> list[ExerciseError]:
+        """Kind-specific validation of an exercise's files (answer keys, tests, rubrics)."""
+        del exercise
+        return []
+
+    @abstractmethod
+    def render(self, exercise: Exercise, variant: Variant) -> CandidateView:
+        """What the candidate sees of a variant."""
+
+    def read_submission(self, exercise: Exercise, variant: Variant, path: Path) -> Submission:
+        """Read a submission from a file (or directory) a candidate or sample provides."""
+        if path.is_dir():
+            files = {
+                str(p.relative_to(path)): p.read_bytes()
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not p.is_symlink()
+            }
+            return Submission(exercise_id=exercise.id, seed=variant.seed, files=files)
+        data = path.read_bytes()
+        try:
+            text: str | None = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        return Submission(exercise_id=exercise.id, seed=variant.seed, text=text,
+                          files={path.name: data})
+
+    @abstractmethod
+    def grade(self, exercise: Exercise, variant: Variant, submission: Submission) -> Grade:
+        """Grade a submission. Must be deterministic for the default graders."""
+
+    def describe(self) -> dict[str, Any]:
+        """Facts about the kind for ``hireloop kinds``."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "grading": self.grading_unavailable is None,
+            "note": self.grading_unavailable,
+        }

@@ -1,0 +1,116 @@
+"""The built-in bank proves itself: valid, covered, and every gradable sample lands in its band."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+
+import pytest
+
+from hireloop.bank import Bank, load_bank
+from hireloop.bank.check import ExerciseReport, check_bank
+from hireloop.bank.loops import check_loop, load_loops, resolve_loop
+from hireloop.config import builtin_bank_dir, builtin_loops_dir
+from hireloop.core import Competency, Exercise
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank([builtin_bank_dir()])
+
+
+@pytest.fixture(scope="module")
+def reports(bank: Bank) -> list[ExerciseReport]:
+    return check_bank(bank)
+
+
+def of_kind(bank: Bank, kind: str) -> list[Exercise]:
+    return [e for e in bank.exercises.values() if e.kind == kind]
+
+
+def test_every_built_in_exercise_is_valid_and_its_samples_pass(
+    reports: list[ExerciseReport],
+) -> None:
+    failures = {r.id: r.errors + [f"{s.name}@{s.seed}: expected {s.expected}, got {s.got}"
+                                  for s in r.samples if not s.ok and not s.skipped]
+                for r in reports if not r.ok}
+    assert failures == {}
+
+
+def test_the_bank_has_at_least_60_exercises_in_the_required_mix(bank: Bank) -> None:
+    kinds = Counter(e.kind for e in bank.exercises.values())
+    assert len(bank.exercises) >= 60
+    assert kinds["choice"] >= 15
+    assert kinds["code"] >= 12
+    assert kinds["text"] >= 25
+
+
+def test_every_competency_is_covered_by_at_least_three_exercises(bank: Bank) -> None:
+    coverage = Counter(c for e in bank.exercises.values() for c in e.meta.competencies)
+    assert {c.value: coverage[c] for c in Competency if coverage[c] < 3} == {}
+
+
+def test_at_least_ten_exercises_have_variants(bank: Bank) -> None:
+    assert sum(e.has_variants for e in bank.exercises.values()) >= 10
+
+
+def test_every_choice_sample_is_graded_not_skipped(reports: list[ExerciseReport],
+                                                   bank: Bank) -> None:
+    choice_ids = {e.id for e in of_kind(bank, "choice")}
+    samples = [s for r in reports if r.id in choice_ids for s in r.samples]
+    assert samples
+    assert [s for s in samples if s.skipped or not s.ok] == []
+
+
+def test_every_choice_exercise_has_a_right_a_wrong_and_an_empty_sample(bank: Bank) -> None:
+    for exercise in of_kind(bank, "choice"):
+        bands = [s.score for s in exercise.samples]
+        outcomes = [s.outcome for s in exercise.samples]
+        assert (1.0, 1.0) in bands, exercise.id
+        assert any(b is not None and b[1] < 1.0 for b in bands), exercise.id
+        assert "not_gradable" in outcomes, exercise.id
+
+
+def test_every_text_exercise_has_a_rubric_and_the_four_samples(bank: Bank) -> None:
+    for exercise in of_kind(bank, "text"):
+        rubric = tomllib.loads(exercise.hidden.read_text("rubric.toml"))
+        assert len(rubric["key_point"]) >= 3, exercise.id
+        names = {s.name for s in exercise.samples}
+        assert {"exemplary", "partial", "off-topic", "idk"} <= {
+            n.replace("_", "-") for n in names}, (exercise.id, names)
+
+
+def test_every_code_exercise_has_reference_starter_visible_tests_and_10_hidden_cases(
+    bank: Bank,
+) -> None:
+    for exercise in of_kind(bank, "code"):
+        config = exercise.config
+        assert exercise.hidden.has("reference.py"), exercise.id
+        assert config.starter in exercise.public_files, exercise.id
+        assert config.visible_tests in exercise.public_files, exercise.id
+        cases = tomllib.loads(exercise.hidden.read_text("cases.toml"))["case"]
+        assert len(cases) >= 10, exercise.id
+        files = {s.file for s in exercise.samples}
+        assert "hidden/reference.py" in files, exercise.id
+        assert any(s.outcome == "not_gradable" for s in exercise.samples), exercise.id
+        assert any(s.score is not None and s.score[1] < 1.0 for s in exercise.samples), \
+            exercise.id
+
+
+def test_there_are_at_least_five_loops_and_all_fit_the_bank(bank: Bank) -> None:
+    loops = load_loops([builtin_loops_dir()])
+    assert len(loops) >= 5
+    for loaded in loops.values():
+        assert check_loop(loaded, bank) == [], loaded.id
+        assert loaded.loop is not None
+        first = resolve_loop(loaded.loop, bank, seed=1)
+        assert first == resolve_loop(loaded.loop, bank, seed=1)
+        ids = [e.exercise_id for s in first for e in s.exercises]
+        assert len(ids) == len(set(ids)), loaded.id
+
+
+def test_the_research_loop_has_a_research_presentation_stage() -> None:
+    loops = load_loops([builtin_loops_dir()])
+    scientist = loops["applied-research-scientist"].loop
+    assert scientist is not None
+    assert any("research" in str(p.competency) for s in scientist.stage for p in s.pick)
