@@ -23,7 +23,9 @@ app = typer.Typer(
 )
 bank_app = typer.Typer(help="List, show and check the exercise bank.", no_args_is_help=True)
 loop_app = typer.Typer(help="Interview loop templates.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure graders against human scores.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
+app.add_typer(eval_app, name="eval")
 app.add_typer(loop_app, name="loop")
 
 console = Console()
@@ -409,6 +411,55 @@ def loop_show(
             console.print(f"  • {ex.id} [dim]({ex.kind}, {ex.meta.level})[/] {ex.meta.title}")
     console.print(f"\nPass: overall ≥ {lp.pass_rule.min_overall:.0%}, every stage ≥ "
                   f"{lp.pass_rule.min_stage:.0%}")
+
+
+@eval_app.command("answers")
+def eval_answers(
+    file: Annotated[Path, typer.Argument(
+        help="Tab-separated: question_id, question, reference_answer, student_answer, score"
+        "[, label, split]")],
+    cv: Annotated[int | None, typer.Option(
+        "--cv", min=2, max=20, help="K-fold cross-validation grouped by question.")] = None,
+    train_split: Annotated[str | None, typer.Option(
+        "--train-split", help="Fit on the rows of this split; report the others.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Grade human-scored answers and report agreement (Pearson, Spearman, RMSE, QWK, F1)."""
+    from hireloop.nlp.embeddings import ModelUnavailable, shared_embedder
+    from hireloop.nlp.evaluation import EvalFileError, evaluate, measure, read_rows
+
+    if cv is not None and train_split is not None:
+        fail("use --cv or --train-split, not both")
+    try:
+        rows = read_rows(file)
+    except EvalFileError as exc:
+        fail(str(exc))
+    try:
+        embedder = shared_embedder()
+    except ModelUnavailable as exc:
+        fail(str(exc))
+    with Progress(TextColumn("grading answers"), BarColumn(), MofNCompleteColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("", total=len(rows))
+        measurements = measure(rows, embedder,
+                               progress=lambda n: progress.update(task, completed=n))
+    try:
+        result = evaluate(rows, measurements, cv=cv, train_split=train_split)
+    except EvalFileError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(result.as_json())
+        return
+    table = Table(header_style="bold", title=f"{file.name}: {result.mode}")
+    keys = [k for k in ("n", "pearson", "spearman", "rmse", "qwk", "macro_f1", "accuracy")
+            if k in result.overall]
+    table.add_column("rows")
+    for key in keys:
+        table.add_column(key, justify="right")
+    table.add_row("overall", *[str(result.overall[k]) for k in keys])
+    for split, metrics in result.splits.items():
+        table.add_row(split, *[str(metrics.get(k, "")) for k in keys])
+    console.print(table)
 
 
 def _mount_optional_apps() -> None:

@@ -1,0 +1,1 @@
+"""Answer analysis: sentence embeddings, key-point coverage, communication metrics."""
