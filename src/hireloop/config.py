@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -56,6 +56,19 @@ class Settings(BaseSettings):
     """extra folders of loop templates (``*.toml``), separated by ``:``"""
     principles_file: Path | None = None
     """the company's principles for behavioural stages (default: the built-in file)"""
+    llm_enabled: bool = False
+    """the optional LLM judge of free-text answers (docs/llm-judge.md); off unless true *and*
+    ``llm_base_url`` and ``llm_model`` are set. It never replaces the deterministic grade."""
+    llm_base_url: Annotated[str | None, Field(pattern=r"^https?://\S+$")] = None
+    """an OpenAI-compatible endpoint up to ``/v1``, e.g. ``http://localhost:11434/v1`` (Ollama);
+    none means the judge is off. Answers and rubrics are sent there: choose it with care"""
+    llm_model: str | None = None
+    """the model name the endpoint knows, e.g. ``llama3.1:8b``; it labels every judged grade"""
+    llm_api_key: SecretStr = SecretStr("")
+    """the endpoint's API key, sent as a bearer token; empty for local servers that need none
+    (``OPENAI_API_KEY`` from the environment is never used)"""
+    llm_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    """seconds to wait for one answer from the endpoint before the judgement counts as failed"""
 
     _split = field_validator("bank_dirs", "loops_dirs", mode="before")(_split_paths)
 

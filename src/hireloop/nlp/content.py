@@ -153,24 +153,36 @@ def token_recall(point: _Words, target: Vectors, demoted: set[str]) -> float:
     return float(np.clip(best, 0.0, 1.0).mean())
 
 
-def negated(sentence: str, point_text: str) -> bool:
-    """Whether ``sentence`` negates what ``point_text`` asserts.
-
-    A negation cue counts when it stands within three words before a word the two share (its
-    scope), or, when they share no word, when one is negated and the other is not.
-    """
-    point_has = bool(NEGATIONS.search(point_text))
-    sent_words = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", sentence)]
-    shared = set(content_stems(point_text))
-    cue_positions = [i for i, w in enumerate(sent_words) if NEGATIONS.fullmatch(w)
-                     or w.endswith("n't")]
-    if not shared or not any(stem(w) in shared for w in sent_words):
-        return bool(cue_positions) != point_has
-    scoped = any(
-        stem(sent_words[j]) in shared
-        for i in cue_positions for j in range(i + 1, min(len(sent_words), i + 5))
+def _scoped_negations(text: str, shared: set[str]) -> int:
+    """How many negation cues in ``text`` stand within three words before a word in ``shared``."""
+    tokens = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)]
+    return sum(
+        1 for i, word in enumerate(tokens)
+        if (NEGATIONS.fullmatch(word) or word.endswith("n't"))
+        and any(stem(t) in shared for t in tokens[i + 1:i + 4])
     )
-    return scoped and not point_has
+
+
+def negated(sentence: str, point_text: str) -> bool:
+    """Whether ``sentence`` says the opposite of ``point_text`` about the words they share.
+
+    A negation cue counts when it stands within three words before a shared word (its scope);
+    the sentence negates the point when it has an odd number of such cues and the point an even
+    number. Sentences that share no content word with the point are left to the semantic
+    comparison.
+    """
+    shared = set(content_stems(point_text)) & set(content_stems(sentence))
+    if not shared:
+        return False
+    # Only a sentence that negates counts: a point worded around a flaw ("no ablation") is
+    # covered by an answer that asks for the fix ("run an ablation").
+    return (_scoped_negations(sentence, shared) % 2 == 1
+            and _scoped_negations(point_text, shared) % 2 == 0)
+
+
+def _same_polarity(sentence: str, statement: str) -> bool:
+    shared = set(content_stems(statement)) & set(content_stems(sentence))
+    return _scoped_negations(sentence, shared) % 2 == _scoped_negations(statement, shared) % 2
 
 
 def _calibrate(similarity: float) -> float:
@@ -237,6 +249,8 @@ class ContentScorer:
             for (kp, text), enc in zip(variants, enc_var, strict=True):
                 if kp is not point:
                     continue
+                if text is not point.text and len(set(content_stems(text))) < 2:
+                    continue  # a one-word phrasing would give credit for naming a term
                 point_vectors.append(enc.pooled)
                 grouped = group_words(enc)
                 whole_recall = token_recall(grouped, all_tokens, question_stems)
@@ -250,7 +264,7 @@ class ContentScorer:
                     topical = min(1.0, max(0.0, (cosine - TOPIC_FLOOR) / TOPIC_SPAN))
                     local = (TOKEN_WEIGHT * 0.5 * (whole_recall + sentence_recall) * topical
                              + (1 - TOKEN_WEIGHT) * cosine)
-                    if _phrase_present(text, texts[i]):
+                    if _phrase_present(text, texts[i], question_stems):
                         local = max(local, COVERAGE_HIGH)
                     if local > best[0]:
                         best = (local, i, text)
@@ -301,13 +315,14 @@ def _states(statement: str, sentence: str) -> bool:
     if len(wanted) < 2:
         return False
     have = set(content_stems(sentence))
-    return len(wanted & have) / len(wanted) >= 0.8 and not negated(sentence, statement)
+    return len(wanted & have) / len(wanted) >= 0.8 and _same_polarity(sentence, statement)
 
 
-def _phrase_present(phrase: str, sentence: str) -> bool:
-    """A phrasing appears in the sentence nearly word for word (stems, in order)."""
+def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None) -> bool:
+    """A phrasing appears in the sentence word for word (stems, in order), and says more than
+    the question already did."""
     wanted = content_stems(phrase)
-    if len(wanted) < 2:
+    if len(wanted) < 2 or (question is not None and set(wanted) <= question):
         return False
     have = content_stems(sentence)
     for start in range(len(have) - len(wanted) + 1):
@@ -335,7 +350,7 @@ def _flags(answer: str, answer_words: list[str], question: str, rubric_text: str
             own_bigrams = list(pairwise(own))
             bigram = (sum(b in rubric_bigrams for b in own_bigrams) / len(own_bigrams)
                       if own_bigrams else 0.0)
-            if unigram >= 0.75 and bigram < 0.12:
+            if unigram >= 0.85 and bigram < 0.15:
                 flags.append("reordered-words")
     del question
     return flags

@@ -10,7 +10,7 @@ _ABBREVIATIONS = {
     "al", "inc", "ltd", "no", "st", "jr", "sr",
 }
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
-_BOUNDARY = re.compile(r"([.!?]+[\"')\]]*)(\s+)(?=[\"'(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]*_]*)(\s+)(?=[\"'“‘(\[*_]*[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[Sentence]:
         start = 0
         for match in _BOUNDARY.finditer(chunk):
             candidate = chunk[start:match.end(1)]
-            last_word = re.findall(r"([A-Za-z]+)\.+[\"')\]]*$", candidate)
+            last_word = re.findall(r"([A-Za-z]+)\.+[\"'”’)\]*_]*$", candidate)
             if last_word and last_word[-1].lower() in _ABBREVIATIONS:
                 continue
             if len(last_word) == 1 and len(last_word[0]) == 1 and candidate.rstrip().endswith("."):

@@ -65,7 +65,10 @@ class CodeCase(BaseModel):
     calls: list[list[Any]] | None = None
     """method calls, each ``[name, arg, ...]`` (class style)"""
     generator: str | None = None
-    """a function in ``hidden/generators.py`` that builds the arguments"""
+    """a function in ``hidden/generators.py`` that builds the arguments (function style:
+    ``{"args", "kwargs"}``; class style: ``{"init", "calls"}``)"""
+    raises: str | None = None
+    """the exception the code must raise, by class name (e.g. ``ValueError``)"""
     expected: Any = None
     """the expected result; omitted: the reference solution's output"""
     compare: Compare = "exact"
@@ -81,6 +84,10 @@ class CodeCase(BaseModel):
             for i, call in enumerate(self.calls):
                 if not call or not isinstance(call[0], str):
                     raise ValueError(f"calls[{i}] must start with a method name")
+        if self.raises is not None and (self.expected is not None or self.compare != "exact"):
+            raise ValueError("a case that expects an exception has no `expected` or `compare`")
+        if self.raises is not None and not self.raises.isidentifier():
+            raise ValueError(f"raises must be an exception class name; got {self.raises!r}")
         for i in self.as_array:
             if i < 0 or (i >= len(self.args) and self.generator is None):
                 raise ValueError(f"as_array index {i} is not a positional argument")
@@ -167,7 +174,7 @@ class CodeKind(Kind):
                 errors.append(ExerciseError(f"{src}/hidden/{CHECKER}", "",
                                             f"case {case.name!r} uses compare = 'checker'"))
             is_class_case = case.calls is not None
-            if (config.style == "class") != is_class_case:
+            if case.generator is None and (config.style == "class") != is_class_case:
                 errors.append(ExerciseError(
                     f"{src}/hidden/{CASES}", f"case {case.name!r}",
                     "class-style exercises give `init` and `calls`; function-style give `args`"))

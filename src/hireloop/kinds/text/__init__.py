@@ -1,7 +1,8 @@
 """The ``text`` kind: free-text answers graded against a rubric of weighted key points.
 
-This release validates and renders text exercises and their rubrics; the grader lands with
-issue #4, so until then their samples are reported as skipped, never as passed.
+Content: semantic and lexical coverage of each key point, with the sentence that earned it.
+Communication: readability for the audience, unexplained jargon, structure, length, hedging,
+and STAR structure for behavioural answers.
 """
 
 from __future__ import annotations

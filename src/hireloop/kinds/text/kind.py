@@ -93,11 +93,8 @@ class TextKind(Kind):
     """Free-text answers against a rubric."""
 
     name: ClassVar[str] = "text"
-    version: ClassVar[str] = "0"
+    version: ClassVar[str] = "1"
     config_model: ClassVar[type[BaseModel] | None] = TextConfig
-    grading_unavailable: ClassVar[str | None] = (
-        "text grading (key-point coverage and communication analysis) lands with issue #4"
-    )
 
     def load_rubric(self, exercise: Exercise) -> tuple[Rubric | None, list[ExerciseError]]:
         """Read and validate the rubric from the author's copy."""
@@ -129,6 +126,6 @@ class TextKind(Kind):
         )
 
     def grade(self, exercise: Exercise, variant: Variant, submission: Submission) -> Grade:
-        del submission
-        return Grade.failed(exercise.id, variant.seed, self.grader_id,
-                            self.grading_unavailable or "text grading is unavailable")
+        from hireloop.kinds.text.grader import grade_text
+
+        return grade_text(self, exercise, variant, submission)

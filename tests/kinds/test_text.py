@@ -1,0 +1,161 @@
+"""The text kind end to end: rubric in, a grade with evidence, feedback and notes out."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hireloop.bank import Bank
+from hireloop.core import Exercise, Outcome, Submission
+from hireloop.kinds.text import TextKind
+from tests.conftest import WriteExercise, load
+
+TEXT_TOML = """\
+title = "Explain overfitting to a product manager"
+kind = "text"
+competencies = ["communication", "ml-foundations"]
+level = "mid"
+minutes = 10
+
+[text]
+genre = "explanation"
+audience = "product manager"
+min_words = 40
+max_words = 250
+"""
+RUBRIC = '''\
+reference_answer = """
+Overfitting is when a model memorises its training examples, noise included, instead of learning
+the general pattern, so it does well on data it has seen and badly on new data. We catch it by
+comparing results on training data with results on held-out data the model never saw.
+"""
+notes = "Look for an everyday analogy."
+
+[[key_point]]
+id = "memorises"
+text = "An overfit model memorises noise in the training data instead of the general pattern"
+weight = 2
+phrasings = ["memorises the training data", "learns the noise"]
+must_not = ["overfitting means the model is too simple"]
+
+[[key_point]]
+id = "held-out"
+text = "You detect it by comparing performance on training data with held-out data"
+weight = 1
+phrasings = ["validation set", "held-out data"]
+'''
+GOOD = ("Overfitting is when a model memorises the examples it was trained on, including their "
+        "noise, instead of learning the general pattern. Think of a student who memorised last "
+        "year's exam answers: perfect on those questions, lost on new ones. We catch it by "
+        "comparing how the model does on the training data with how it does on held-out data "
+        "it never saw; a big gap means it is overfitting.")
+SAMPLES = '''\
+[[sample]]
+name = "exemplary"
+file = "samples/exemplary.md"
+score = [0.7, 1.0]
+'''
+KIND = TextKind()
+
+
+@pytest.fixture
+def exercise_and_bank(write_exercise: WriteExercise) -> tuple[Exercise, Bank]:
+    directory = write_exercise("communication/overfitting-for-pms", files={
+        "exercise.toml": TEXT_TOML, "hidden/key.toml": None, "hidden/rubric.toml": RUBRIC,
+        "prompt.md": "Explain overfitting to a product manager in a short paragraph.\n",
+        "samples/samples.toml": SAMPLES, "samples/exemplary.md": GOOD,
+        "samples/right.txt": None, "samples/empty.txt": None})
+    bank = load([directory])
+    return bank.get("communication/overfitting-for-pms"), bank
+
+
+def grade(exercise: Exercise, text: str | None):  # type: ignore[no-untyped-def]
+    variant = exercise.variant(0)
+    return KIND.grade(exercise, variant, Submission(exercise_id=exercise.id, text=text))
+
+
+def test_a_good_answer_scores_high_with_each_point_quoting_its_sentence(
+    exercise_and_bank: tuple[Exercise, Bank],
+) -> None:
+    exercise, _ = exercise_and_bank
+    result = grade(exercise, GOOD)
+    assert result.outcome is Outcome.GRADED
+    assert result.score >= 0.7
+    assert result.grader == "text@1"
+    points = [c for c in result.criteria if not c.name.startswith("Communication")]
+    assert len(points) == 2
+    for criterion in points:
+        assert criterion.evidence
+        assert criterion.evidence[0] in GOOD
+    assert any(c.name.startswith("Communication for product manager") for c in result.criteria)
+    assert any("Rubric notes" in n for n in result.notes)
+
+
+def test_i_dont_know_is_graded_zero_not_moderate(exercise_and_bank: tuple[Exercise, Bank]) -> None:
+    exercise, _ = exercise_and_bank
+    result = grade(exercise, "I don't know.")
+    assert result.outcome is Outcome.GRADED
+    assert result.score == 0.0
+    assert any("don't know" in f for f in result.feedback)
+
+
+def test_an_off_topic_answer_scores_near_zero(exercise_and_bank: tuple[Exercise, Bank]) -> None:
+    exercise, _ = exercise_and_bank
+    result = grade(exercise, "Our team moved the billing service to a new cloud region last "
+                             "quarter. We planned the cut-over carefully and had no downtime.")
+    assert result.score <= 0.15
+
+
+def test_an_empty_answer_is_not_gradable(exercise_and_bank: tuple[Exercise, Bank]) -> None:
+    exercise, _ = exercise_and_bank
+    for text in ("", "   ", None):
+        result = grade(exercise, text)
+        assert result.outcome is Outcome.NOT_GRADABLE
+        assert result.message == "no answer was given"
+
+
+def test_a_contradiction_earns_nothing_and_is_quoted_for_the_interviewer(
+    exercise_and_bank: tuple[Exercise, Bank],
+) -> None:
+    exercise, _ = exercise_and_bank
+    answer = ("Overfitting means the model is too simple to capture the data. You detect it by "
+              "comparing performance on training data with held-out data.")
+    result = grade(exercise, answer)
+    memorises = result.criteria[0]
+    assert memorises.points == 0.0
+    assert any("contradicts" in n for n in result.notes)
+
+
+def test_the_same_answer_gets_the_identical_grade(exercise_and_bank: tuple[Exercise, Bank]) -> None:
+    exercise, _ = exercise_and_bank
+    assert grade(exercise, GOOD).model_dump_json() == grade(exercise, GOOD).model_dump_json()
+
+
+def test_the_candidate_view_hides_the_rubric(exercise_and_bank: tuple[Exercise, Bank]) -> None:
+    exercise, _ = exercise_and_bank
+    view = KIND.render(exercise, exercise.variant(0)).model_dump_json()
+    assert "memorises noise" not in view
+    assert "everyday analogy" not in view
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="needs root and unshare(1)")
+def test_hireloop_grade_on_a_text_exercise_works_with_the_network_off(
+    exercise_and_bank: tuple[Exercise, Bank], tmp_path: Path,
+) -> None:
+    exercise, _ = exercise_and_bank
+    answer = tmp_path / "answer.md"
+    answer.write_text(GOOD)
+    result = subprocess.run(
+        ["unshare", "--net", sys.executable, "-m", "hireloop", "grade", str(exercise.path),
+         str(answer), "--json"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    graded = json.loads(result.stdout)
+    assert graded["outcome"] == "graded"
+    assert graded["score"] >= 0.7
