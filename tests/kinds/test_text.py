@@ -159,3 +159,17 @@ def test_hireloop_grade_on_a_text_exercise_works_with_the_network_off(
     graded = json.loads(result.stdout)
     assert graded["outcome"] == "graded"
     assert graded["score"] >= 0.7
+
+
+def test_the_same_answer_gets_the_same_grade_in_separate_processes(
+    exercise_and_bank: tuple[Exercise, Bank], tmp_path: Path,
+) -> None:
+    exercise, _ = exercise_and_bank
+    answer = tmp_path / "answer.md"
+    answer.write_text(GOOD[: len(GOOD) // 2] + " Regularisation helps too.")
+    runs = [subprocess.run([sys.executable, "-m", "hireloop", "grade", str(exercise.path),
+                            str(answer), "--json"], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)})
+            for seed in (1, 2)]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout

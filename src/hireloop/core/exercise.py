@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -162,12 +163,19 @@ _JINJA = jinja2.sandbox.ImmutableSandboxedEnvironment(
 )
 
 
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> jinja2.Template:
+    return _JINJA.from_string(source)
+
+
 def render_template(source: str, variables: Mapping[str, Any]) -> str:
     """Render an exercise template (prompt, sample) with a variant's variables.
 
     Raises ``jinja2.TemplateError`` (e.g. ``UndefinedError`` naming the variable) on failure.
     """
-    return _JINJA.from_string(source).render(**variables)
+    if "{" not in source:
+        return source
+    return _compiled(source).render(**variables)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 
 from hireloop.nlp.embeddings import Embedder, Encoded, Vectors
 from hireloop.nlp.text import Sentence, normalise, split_sentences, words
@@ -52,6 +54,7 @@ TOPIC_SPAN = 0.30
 """weight of token alignment against sentence similarity in a key point's similarity"""
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light suffix-stripping stem for matching (never shown)."""
     w = word.lower().replace("’", "'")
@@ -65,7 +68,12 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the content words of ``text``, in order."""
-    return [stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1]
+    return list(_content_stems(text))
+
+
+@lru_cache(maxsize=50_000)
+def _content_stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1)
 
 
 @dataclass(frozen=True)
@@ -139,16 +147,39 @@ def group_words(encoded: Encoded) -> _Words:
     return _Words(encoded, tuple(word_of_token), stems, content)
 
 
-def token_recall(point: _Words, target: Vectors, demoted: set[str]) -> float:
-    """Mean over the point's content tokens of their best similarity in ``target``."""
-    if target.shape[0] == 0:
-        return 0.0
+def _content_mask(point: _Words, demoted: set[str]) -> npt.NDArray[np.bool_]:
     mask = np.array([c and point.word_stems[point.word_of_token[i]] not in demoted
                      for i, c in enumerate(point.content)], dtype=bool)
     if not mask.any():
         mask = np.array(point.content, dtype=bool)
     if not mask.any():
         mask = np.ones(len(point.content), dtype=bool)
+    return mask
+
+
+def _recalls(point: _Words, sentences: list[Vectors], usable: list[int],
+             demoted: set[str]) -> dict[int, float]:
+    """``token_recall`` of the point in each usable sentence, with one matrix product."""
+    if not usable:
+        return {}
+    mask = _content_mask(point, demoted)
+    stacked = np.concatenate([sentences[i] for i in usable])
+    sims = point.encoded.vectors[mask] @ stacked.T
+    out: dict[int, float] = {}
+    start = 0
+    for i in usable:
+        end = start + sentences[i].shape[0]
+        block = sims[:, start:end]
+        out[i] = float(np.clip(block.max(axis=1), 0.0, 1.0).mean()) if end > start else 0.0
+        start = end
+    return out
+
+
+def token_recall(point: _Words, target: Vectors, demoted: set[str]) -> float:
+    """Mean over the point's content tokens of their best similarity in ``target``."""
+    if target.shape[0] == 0:
+        return 0.0
+    mask = _content_mask(point, demoted)
     best = (point.encoded.vectors[mask] @ target.T).max(axis=1)
     return float(np.clip(best, 0.0, 1.0).mean())
 
@@ -253,11 +284,12 @@ class ContentScorer:
                     continue  # a one-word phrasing would give credit for naming a term
                 point_vectors.append(enc.pooled)
                 grouped = group_words(enc)
-                whole_recall = token_recall(grouped, all_tokens, question_stems)
+                recalls = _recalls(grouped, per_sentence_tokens, usable, question_stems)
+                whole_recall = max(recalls.values(), default=0.0) if len(usable) == 1 else \
+                    token_recall(grouped, all_tokens, question_stems)
                 sims = sent_pooled @ enc.pooled
                 for i in usable:
-                    sentence_recall = token_recall(grouped, per_sentence_tokens[i],
-                                                   question_stems)
+                    sentence_recall = recalls[i]
                     cosine = float(sims[i])
                     # Word matches count only in a sentence that is on the point's topic, so
                     # one shared word ("stale") in an unrelated sentence earns nothing.
