@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     """extra folders of loop templates (``*.toml``), separated by ``:``"""
     principles_file: Path | None = None
     """the company's principles for behavioural stages (default: the built-in file)"""
+    sandbox_warm_workers: Annotated[int, Field(ge=0, le=64)] = 0
+    """pre-started sandboxes for grading code (practice mode's instant feedback); 0 starts a
+    fresh sandbox for every run. Each run still gets its own process and a clean work dir"""
     llm_enabled: bool = False
     """the optional LLM judge of free-text answers (docs/llm-judge.md); off unless true *and*
     ``llm_base_url`` and ``llm_model`` are set. It never replaces the deterministic grade."""

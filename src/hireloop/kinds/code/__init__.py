@@ -1,7 +1,7 @@
 """The ``code`` kind: candidates write Python functions or classes, graded on hidden cases.
 
-This release validates and renders code exercises; grading lands with the sandbox (issue #3),
-so until then their samples are reported as skipped, never as passed.
+The candidate's code runs in the sandbox (``hireloop.sandbox``) on visible and hidden cases;
+the host compares what it produced with the expected values, which never enter the sandbox.
 """
 
 from __future__ import annotations

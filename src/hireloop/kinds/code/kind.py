@@ -17,6 +17,7 @@ from hireloop.core import (
     Variant,
 )
 from hireloop.kinds._common import base_view_fields, read_toml, validate_model
+from hireloop.kinds.code.grader import Prepared
 
 REFERENCE = "reference.py"
 CASES = "cases.toml"
@@ -111,11 +112,18 @@ class CodeKind(Kind):
     """Python functions and classes under test."""
 
     name: ClassVar[str] = "code"
-    version: ClassVar[str] = "0"
+    version: ClassVar[str] = "1"
     config_model: ClassVar[type[BaseModel] | None] = CodeConfig
-    grading_unavailable: ClassVar[str | None] = (
-        "code grading needs the sandbox, which lands with issue #3"
-    )
+
+    def prepared_cases(self, exercise: Exercise) -> list[Prepared]:
+        """Visible then hidden cases, numbered, with the exercise's per-case time limit."""
+        config: CodeConfig = exercise.config
+        visible: list[CodeCase] = []
+        if config.visible_tests is not None:
+            visible, _ = self.load_cases(exercise, config.visible_tests, hidden=False)
+        hidden, _ = self.load_cases(exercise, CASES, hidden=True)
+        cases = [(c, True) for c in visible] + [(c, False) for c in hidden]
+        return [Prepared(i, c, v, config.time_limit_s) for i, (c, v) in enumerate(cases)]
 
     def load_cases(
         self, exercise: Exercise, name: str, *, hidden: bool
@@ -205,6 +213,6 @@ class CodeKind(Kind):
         )
 
     def grade(self, exercise: Exercise, variant: Variant, submission: Submission) -> Grade:
-        del submission
-        return Grade.failed(exercise.id, variant.seed, self.grader_id,
-                            self.grading_unavailable or "code grading is unavailable")
+        from hireloop.kinds.code.grader import grade_code
+
+        return grade_code(self, exercise, variant, submission)

@@ -1,0 +1,369 @@
+"""Control groups for one run: memory (no swap), pids and CPU, on cgroup v2 or v1.
+
+One ``RunCgroup`` is created per run (or per warm-worker job slot) under a ``hireloop``
+group, and removed when the run is over. v2 is used when its unified hierarchy controls
+memory, pids and cpu; otherwise the v1 hierarchies of those controllers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CgroupLayout", "RunCgroup", "detect"]
+
+_PARENT = "hireloop"
+_PERIOD_US = 100_000
+_NEEDED_V1 = ("memory", "pids", "cpuacct")
+
+
+def _write(path: Path, value: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path) -> str:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 65536).decode()
+    finally:
+        os.close(fd)
+
+
+def _keyed(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        with contextlib.suppress(ValueError):
+            out[key] = int(value)
+    return out
+
+
+@dataclass(frozen=True)
+class CgroupLayout:
+    """Where the controllers live on this host."""
+
+    version: int  # 1 or 2
+    roots: dict[str, Path]  # controller -> mount point (v1); {"unified": path} for v2
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.version == 2:
+            return f"cgroup v2 at {self.roots['unified']}"
+        return "cgroup v1: " + ", ".join(f"{k}={v}" for k, v in sorted(self.roots.items()))
+
+
+def _mounts() -> Iterator[tuple[str, str, set[str]]]:
+    """(mount point, fs type, super options) of each cgroup mount."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as fh:
+        for line in fh:
+            left, _, right = line.partition(" - ")
+            fields = left.split()
+            rfields = right.split()
+            if len(fields) < 5 or len(rfields) < 3:
+                continue
+            fstype = rfields[0]
+            if fstype not in ("cgroup", "cgroup2"):
+                continue
+            point = fields[4].replace("\\040", " ")
+            yield point, fstype, set(rfields[2].split(","))
+
+
+@functools.cache
+def detect() -> CgroupLayout | None:
+    """The usable cgroup layout, or None when we cannot create cgroups here."""
+    if os.geteuid() != 0:
+        return None
+    v1: dict[str, Path] = {}
+    v2: Path | None = None
+    for point, fstype, opts in _mounts():
+        if fstype == "cgroup2":
+            v2 = v2 or Path(point)
+        else:
+            for ctrl in ("memory", "pids", "cpu", "cpuacct"):
+                if ctrl in opts and ctrl not in v1:
+                    v1[ctrl] = Path(point)
+    if v2 is not None:
+        try:
+            controllers = set(_read(v2 / "cgroup.controllers").split())
+        except OSError:
+            controllers = set()
+        if {"memory", "pids", "cpu"} <= controllers:
+            return CgroupLayout(2, {"unified": v2})
+    if all(c in v1 for c in _NEEDED_V1):
+        return CgroupLayout(1, v1)
+    return None
+
+
+class RunCgroup:
+    """The cgroups of one run. Create with ``RunCgroup.create``; always ``destroy``."""
+
+    def __init__(self, layout: CgroupLayout, name: str) -> None:
+        self.layout = layout
+        self.name = name
+        if layout.version == 2:
+            self.dirs = {"unified": layout.roots["unified"] / _PARENT / name}
+        else:
+            self.dirs = {c: root / _PARENT / name for c, root in layout.roots.items()}
+        self._unique = sorted(set(self.dirs.values()))
+        self._oom_base = 0
+        self._pids_base = 0
+        self._peak_fallback = 0
+        self._peak_fd = -1  # v2: the fd that reset memory.peak (resets are per fd)
+        self._peak_from_samples = False
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, layout: CgroupLayout, name: str) -> RunCgroup:
+        cg = cls(layout, name)
+        if layout.version == 2:
+            root = layout.roots["unified"]
+            parent = root / _PARENT
+            _enable_v2(root)
+            parent.mkdir(exist_ok=True)
+            _enable_v2(parent)
+        else:
+            for d in cg._unique:
+                d.parent.mkdir(exist_ok=True)
+        made: list[Path] = []
+        try:
+            for d in cg._unique:
+                d.mkdir()
+                made.append(d)
+        except OSError:
+            for d in reversed(made):
+                with contextlib.suppress(OSError):
+                    d.rmdir()
+            raise
+        return cg
+
+    def set_limits(self, memory_mb: int, pids: int, cpus: float) -> None:
+        self.set_job_limits(memory_mb << 20, pids, cpus)
+
+    def set_job_limits(self, mem: int, pids: int, cpus: float) -> None:
+        """Memory in bytes (no swap), processes+threads, CPU bandwidth in cores."""
+        quota = max(1000, int(cpus * _PERIOD_US))
+        if self.layout.version == 2:
+            d = self.dirs["unified"]
+            _write(d / "memory.max", str(mem))
+            with contextlib.suppress(OSError):
+                _write(d / "memory.swap.max", "0")
+            _write(d / "pids.max", str(pids))
+            _write(d / "cpu.max", f"{quota} {_PERIOD_US}")
+            return
+        m = self.dirs["memory"]
+        current = int(_read(m / "memory.limit_in_bytes"))
+        memsw = m / "memory.memsw.limit_in_bytes"
+        has_memsw = memsw.exists()
+        # memsw must stay >= limit: raise memsw first, lower it last.
+        if has_memsw and mem > current:
+            _write(memsw, str(mem))
+        _write(m / "memory.limit_in_bytes", str(mem))
+        if has_memsw and mem <= current:
+            _write(memsw, str(mem))
+        with contextlib.suppress(OSError):
+            _write(m / "memory.swappiness", "0")
+        _write(self.dirs["pids"] / "pids.max", str(pids))
+        if "cpu" in self.dirs:
+            cpu = self.dirs["cpu"]
+            _write(cpu / "cpu.cfs_period_us", str(_PERIOD_US))
+            _write(cpu / "cpu.cfs_quota_us", str(quota))
+
+    def add(self, pid: int) -> None:
+        """Move a process (with its future children) into every controller."""
+        for d in self._unique:
+            _write(d / "cgroup.procs", str(pid))
+
+    def reset_counters(self) -> None:
+        """Start fresh peak/CPU figures (warm workers reuse a job cgroup)."""
+        self._oom_base = self._oom_count()
+        self._pids_base = self._pids_max_count()
+        self._peak_fallback = 0
+        if self.layout.version == 2:
+            self._close_peak_fd()
+            try:  # Linux >= 6.12: a reset holds for reads through the same fd
+                self._peak_fd = os.open(self.dirs["unified"] / "memory.peak",
+                                        os.O_RDWR | os.O_CLOEXEC)
+                os.write(self._peak_fd, b"reset")
+            except OSError:
+                self._close_peak_fd()
+                self._peak_from_samples = True
+            self._cpu_base = self._cpu_raw()
+            return
+        with contextlib.suppress(OSError):
+            _write(self.dirs["memory"] / "memory.max_usage_in_bytes", "0")
+        _write(self.dirs["cpuacct"] / "cpuacct.usage", "0")
+        self._cpu_base = 0.0
+
+    _cpu_base = 0.0
+
+    def _close_peak_fd(self) -> None:
+        if self._peak_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._peak_fd)
+            self._peak_fd = -1
+
+    def destroy(self) -> None:
+        """Kill what is left and remove the groups. Raises if a group stays busy."""
+        self._close_peak_fd()
+        self.kill_all()
+        last: OSError | None = None
+        for d in self._unique:
+            for _ in range(200):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError as exc:
+                    if exc.errno != errno.EBUSY:
+                        raise
+                    last = exc
+                    self.kill_all()
+                    time.sleep(0.005)
+            else:
+                raise OSError(f"cgroup {d} stays busy") from last
+
+    # --- measurements ----------------------------------------------------------------
+
+    def _cpu_raw(self) -> float:
+        if self.layout.version == 2:
+            stat = _keyed(_read(self.dirs["unified"] / "cpu.stat"))
+            return stat.get("usage_usec", 0) / 1e6
+        return int(_read(self.dirs["cpuacct"] / "cpuacct.usage")) / 1e9
+
+    def cpu_seconds(self) -> float:
+        """CPU time of every process that ran in the group, exited ones included."""
+        return max(0.0, self._cpu_raw() - self._cpu_base)
+
+    def pids_current(self) -> int:
+        d = self.dirs["unified"] if self.layout.version == 2 else self.dirs["pids"]
+        return int(_read(d / "pids.current"))
+
+    def memory_current(self) -> int:
+        if self.layout.version == 2:
+            return int(_read(self.dirs["unified"] / "memory.current"))
+        return int(_read(self.dirs["memory"] / "memory.usage_in_bytes"))
+
+    def memory_peak(self) -> int:
+        """Peak memory in bytes since creation or the last ``reset_counters`` (on v2
+        kernels that cannot reset memory.peak: the largest sample taken while running)."""
+        try:
+            if self.layout.version == 2:
+                if self._peak_fd >= 0:
+                    return int(os.pread(self._peak_fd, 64, 0))
+                if self._peak_from_samples:
+                    return self._peak_fallback
+                return int(_read(self.dirs["unified"] / "memory.peak"))
+            return int(_read(self.dirs["memory"] / "memory.max_usage_in_bytes"))
+        except (OSError, ValueError):
+            return self._peak_fallback
+
+    def sample(self) -> None:
+        """Called while the run is alive; keeps the fallback peak for old v2 kernels."""
+        with contextlib.suppress(OSError, ValueError):
+            self._peak_fallback = max(self._peak_fallback, self.memory_current())
+
+    def _oom_count(self) -> int:
+        if self.layout.version == 2:
+            return _keyed(_read(self.dirs["unified"] / "memory.events")).get("oom_kill", 0)
+        return _keyed(_read(self.dirs["memory"] / "memory.oom_control")).get("oom_kill", 0)
+
+    def oom_kills(self) -> int:
+        """Processes the kernel's OOM killer killed in this group since the last reset."""
+        return self._oom_count() - self._oom_base
+
+    def _pids_max_count(self) -> int:
+        d = self.dirs["unified"] if self.layout.version == 2 else self.dirs["pids"]
+        return _keyed(_read(d / "pids.events")).get("max", 0)
+
+    def pids_limit_hits(self) -> int:
+        """Forks refused because the group was at its pids limit."""
+        return self._pids_max_count() - self._pids_base
+
+    def memory_limit_hits(self) -> int:
+        if self.layout.version == 2:
+            return _keyed(_read(self.dirs["unified"] / "memory.events")).get("max", 0)
+        return int(_read(self.dirs["memory"] / "memory.failcnt"))
+
+    # --- processes -------------------------------------------------------------------
+
+    def procs(self) -> list[int]:
+        out: set[int] = set()
+        for d in self._unique:
+            with contextlib.suppress(FileNotFoundError):
+                out.update(int(p) for p in _read(d / "cgroup.procs").split())
+        return sorted(out)
+
+    def kill_all(self, timeout: float = 5.0, exclude: frozenset[int] = frozenset()) -> None:
+        """SIGKILL every process in the group (but ``exclude``) and wait until they are gone.
+
+        Forks are frozen first (pids.max = 0), so a fork bomb cannot outrun the loop; with
+        ``exclude`` the previous pids.max is restored afterwards.
+        """
+        pids_dir = self.dirs["unified"] if self.layout.version == 2 else self.dirs["pids"]
+        procs = [p for p in self.procs() if p not in exclude]
+        if not procs:
+            return
+        old_max = None
+        with contextlib.suppress(OSError):
+            if exclude:
+                old_max = _read(pids_dir / "pids.max").strip()
+            _write(pids_dir / "pids.max", "0")
+        if self.layout.version == 2 and not exclude:
+            with contextlib.suppress(OSError):
+                _write(self.dirs["unified"] / "cgroup.kill", "1")
+        deadline = time.monotonic() + timeout
+        signalled: set[int] = set()
+        try:
+            while procs:
+                for pid in procs:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                signalled.update(procs)
+                if time.monotonic() > deadline:
+                    raise OSError(f"processes {procs} survive SIGKILL in cgroup {self.name}")
+                time.sleep(0.0002)
+                procs = [p for p in self.procs() if p not in exclude]
+            # Out of the group is not gone yet: for a warm worker's job, wait until the
+            # sandbox's init has reaped them, so that not even a zombie is left. (A fresh
+            # run's processes are reaped with its pid namespace; only bwrap's own root-owned
+            # init may linger as a zombie until the host's init reaps it.)
+            while exclude and signalled and time.monotonic() < deadline:
+                signalled = {p for p in signalled if os.path.exists(f"/proc/{p}")}
+                if signalled:
+                    time.sleep(0.0005)
+        finally:
+            if old_max is not None:
+                with contextlib.suppress(OSError):
+                    _write(pids_dir / "pids.max", old_max)
+
+
+def _enable_v2(group: Path) -> None:
+    wanted = {"memory", "pids", "cpu"}
+    enabled = set(_read(group / "cgroup.subtree_control").split())
+    missing = wanted - enabled
+    if missing:
+        _write(group / "cgroup.subtree_control", " ".join(f"+{c}" for c in sorted(missing)))
+
+
+def stale_groups(layout: CgroupLayout) -> list[str]:
+    """Names of our run groups that exist now (for stale cleanup)."""
+    names: set[str] = set()
+    roots = [layout.roots["unified"]] if layout.version == 2 else list(layout.roots.values())
+    for root in roots:
+        parent = root / _PARENT
+        with contextlib.suppress(FileNotFoundError):
+            names.update(p.name for p in parent.iterdir() if p.is_dir())
+    return sorted(names)

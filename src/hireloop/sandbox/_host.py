@@ -1,0 +1,388 @@
+"""What this host offers the sandbox, and the pieces every run shares: run slots (one
+unprivileged uid each), the bubblewrap command line, the Python installation to expose.
+
+Settings (environment):
+
+- ``HIRELOOP_SANDBOX_DIR``: where per-run tmpfs mounts live (default /run/hireloop-sandbox).
+- ``HIRELOOP_SANDBOX_UID_BASE`` / ``HIRELOOP_SANDBOX_SLOTS``: run slots use uids
+  ``base .. base+slots-1`` (default 61000, 64); no account may own them.
+- ``HIRELOOP_SANDBOX_PYTHON``: the interpreter that ``python3`` means inside the sandbox
+  (default: the one running hireloop, with its virtual environment).
+- ``HIRELOOP_SANDBOX_UNSAFE=1``: allow running without isolation when it is unavailable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import functools
+import itertools
+import os
+import pwd
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import _cgroup, _fs
+from ._types import SandboxError
+
+__all__ = [
+    "INTERNAL_DIR",
+    "READONLY_DIR",
+    "SANDBOX_HOME",
+    "STATIC_FLAGS",
+    "WORKDIR",
+    "Host",
+    "Slot",
+    "get_host",
+    "sandbox_env",
+    "sandbox_python",
+]
+
+WORKDIR = "/sandbox"
+READONLY_DIR = "/harness"
+INTERNAL_DIR = "/.hireloop"  # our own read-only files (the warm harness, the launcher)
+SANDBOX_HOME = "/tmp"  # noqa: S108 - this is the sandbox's own private /tmp
+#: bwrap flags that never change (and may safely be given twice)
+STATIC_FLAGS = (
+    "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+    "--die-with-parent", "--new-session", "--clearenv",
+)
+_SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+_ETC_FROM_HOST = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
+                  "mime.types")
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass
+class Slot:
+    """An exclusive run slot: its uid is used by one run (or one warm worker) at a time."""
+
+    index: int
+    uid: int
+    _fd: int
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # drops the flock
+            self._fd = -1
+            _held.discard(self.index)
+
+
+_held: set[int] = set()
+_slot_lock = threading.Lock()
+_counter = itertools.count()
+
+
+def unique_name(slot: Slot, kind: str = "r") -> str:
+    """A run name that says which process made it (for stale cleanup)."""
+    return f"{os.getpid()}-{kind}{slot.index}-{next(_counter)}"
+
+
+def sandbox_python() -> str:
+    """The interpreter path used inside the sandbox (same path as on the host)."""
+    return os.environ.get("HIRELOOP_SANDBOX_PYTHON") or sys.executable or "/usr/bin/python3"
+
+
+def _python_prefixes(python: str) -> list[Path]:
+    """The directories a Python installation lives in, to bind read-only."""
+    candidates: set[str] = set()
+    if python == sys.executable:
+        candidates.update((sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix))
+    exe = Path(python)
+    candidates.add(str(exe.parent.parent))
+    with contextlib.suppress(OSError):
+        candidates.add(str(exe.resolve().parent.parent))
+    out: list[Path] = []
+    for c in sorted(candidates, key=len):
+        p = Path(os.path.normpath(c))
+        if p == Path("/usr") or Path("/usr") in p.parents:
+            continue  # the system is bound anyway
+        if len(p.parts) < 3:
+            raise SandboxError(
+                f"refusing to expose {p} to the sandbox as a Python installation; "
+                "set HIRELOOP_SANDBOX_PYTHON to an interpreter in its own directory"
+            )
+        if any(q == p or q in p.parents for q in out):
+            continue
+        out.append(p)
+    return out
+
+
+def sandbox_env(python: str) -> dict[str, str]:
+    """The whole environment a sandboxed program sees: nothing of the host's."""
+    bindir = str(Path(python).parent)
+    return {
+        "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": SANDBOX_HOME,
+        "TMPDIR": SANDBOX_HOME,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": SANDBOX_HOME,
+    }
+
+
+class Host:
+    """The sandbox facilities found on this machine (see ``get_host``)."""
+
+    def __init__(self) -> None:
+        self.bwrap = os.environ.get("HIRELOOP_SANDBOX_BWRAP") or shutil.which("bwrap")
+        self.setpriv = shutil.which("setpriv", path="/usr/bin:/bin:/usr/sbin:/sbin")
+        self.is_root = os.geteuid() == 0
+        self.layout = _cgroup.detect()
+        self.uid_base = _env_int("HIRELOOP_SANDBOX_UID_BASE", 61000)
+        self.slots = max(1, _env_int("HIRELOOP_SANDBOX_SLOTS", 64))
+        self.python = sandbox_python()
+        self._etc: Path | None = None
+        self._cleaned = False
+        self._problems: list[str] | None = None
+        self._lock = threading.Lock()
+
+    def python_prefixes(self) -> list[Path]:
+        """The Python installation directories bound read-only into every sandbox."""
+        return _python_prefixes(self.python)
+
+    # --- availability ----------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Why full isolation is unavailable here (empty: it is available). Cached."""
+        if self._problems is None:
+            self._problems = self._find_problems()
+        return list(self._problems)
+
+    def _find_problems(self) -> list[str]:
+        out: list[str] = []
+        if sys.platform != "linux":
+            out.append("not Linux: run hireloop in a Linux VM")
+        if not self.bwrap:
+            out.append("bubblewrap is not installed (apt-get install bubblewrap)")
+        if not self.setpriv:
+            out.append("setpriv (util-linux) is not installed")
+        if not self.is_root:
+            out.append("the sandbox supervisor must run as root (it drops every run to its "
+                       "own unprivileged uid and owns the cgroups)")
+        elif self.layout is None:
+            out.append("no usable cgroups (need memory, pids and cpuacct/cpu controllers)")
+        taken = self.taken_uids()
+        if taken:
+            out.append(f"sandbox uids already belong to accounts: {taken[:5]}; "
+                       "set HIRELOOP_SANDBOX_UID_BASE")
+        return out
+
+    def taken_uids(self) -> list[int]:
+        out = []
+        for uid in range(self.uid_base, self.uid_base + self.slots):
+            with contextlib.suppress(KeyError):
+                pwd.getpwuid(uid)
+                out.append(uid)
+        return out
+
+    # --- slots -----------------------------------------------------------------------
+
+    def acquire_slot(self, timeout: float = 120.0) -> Slot:
+        """An exclusive slot (flock on a lock file, so several processes can share a host)."""
+        locks = _fs.base_dir() / "slots"
+        deadline = time.monotonic() + timeout
+        while True:
+            with _slot_lock:
+                _fs.ensure_private_dir(locks)
+                for index in range(self.slots):
+                    if index in _held:
+                        continue
+                    fd = os.open(locks / f"{index}.lock",
+                                 os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError as exc:
+                        os.close(fd)
+                        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                            continue
+                        raise
+                    _held.add(index)
+                    return Slot(index, self.uid_base + index, fd)
+            if time.monotonic() > deadline:
+                raise SandboxError(f"all {self.slots} sandbox slots stayed busy for {timeout}s")
+            time.sleep(0.01)
+
+    # --- stale state -----------------------------------------------------------------
+
+    def cleanup_stale(self) -> None:
+        """Remove run dirs and cgroups left by supervisor processes that died."""
+        with self._lock:
+            if self._cleaned:
+                return
+            self._cleaned = True
+        base = _fs.base_dir()
+        names: set[str] = set()
+        with contextlib.suppress(FileNotFoundError):
+            names.update(p.name for p in base.iterdir() if p.name[:1].isdigit())
+        if self.layout is not None:
+            names.update(n for n in _cgroup.stale_groups(self.layout) if n[:1].isdigit())
+        for name in sorted(names):
+            pid = int(name.split("-", 1)[0]) if name.split("-", 1)[0].isdigit() else 0
+            if pid <= 0 or pid == os.getpid() or Path(f"/proc/{pid}").exists():
+                continue
+            with contextlib.suppress(OSError):
+                _fs.unmount_stale(base / name)
+            if self.layout is not None:
+                with contextlib.suppress(OSError):
+                    _cgroup.RunCgroup(self.layout, name).destroy()
+
+    # --- the command line ------------------------------------------------------------
+
+    def etc_dir(self) -> Path:
+        """Synthetic /etc files (passwd, group, hosts) shared by every run."""
+        if self._etc is not None:
+            return self._etc
+        d = _fs.base_dir() / "etc"
+        _fs.ensure_private_dir(d)
+        users = "".join(f"sandbox{i}:x:{self.uid_base + i}:{self.uid_base + i}::"
+                        f"{SANDBOX_HOME}:/usr/sbin/nologin\n" for i in range(self.slots))
+        files = {
+            "passwd": "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n" + users,
+            "group": "root:x:0:\n" + "".join(f"sandbox{i}:x:{self.uid_base + i}:\n"
+                                              for i in range(self.slots)),
+            "hosts": "127.0.0.1 localhost\n::1 localhost\n",
+            "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+        }
+        for fname, text in files.items():
+            target = d / fname
+            if target.exists() and target.read_text() == text:
+                continue
+            tmp = d / f".{fname}.{os.getpid()}.{threading.get_ident()}"
+            tmp.write_text(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        os.chmod(d, 0o755)  # noqa: S103 - bwrap binds these files, read-only
+        self._etc = d
+        return d
+
+    def bwrap_argv(
+        self,
+        *,
+        rundir: _fs.RunDir,
+        uid: int,
+        command: Sequence[str],
+        info_fd: int | None,
+        block_fd: int | None,
+        seccomp_fd: int,
+        mounts: Mapping[str, Path] | None = None,
+        extra_files: Mapping[str, Path] | None = None,
+    ) -> list[str]:
+        """The full ``bwrap ... -- setpriv ... command`` line of one sandbox."""
+        if not self.bwrap:
+            raise SandboxError("bubblewrap missing")
+        options = self.bwrap_options(rundir=rundir, info_fd=info_fd, block_fd=block_fd,
+                                     seccomp_fd=seccomp_fd, mounts=mounts,
+                                     extra_files=extra_files)
+        return [self.bwrap, *options, "--", *self.drop_to(uid), *command]
+
+    def drop_to(self, uid: int) -> list[str]:
+        """``setpriv`` dropping to ``uid``: no groups, no capabilities, no_new_privs."""
+        if not self.setpriv:
+            raise SandboxError("setpriv missing")
+        return [self.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+    def bwrap_options(
+        self,
+        *,
+        rundir: _fs.RunDir,
+        info_fd: int | None,
+        block_fd: int | None,
+        seccomp_fd: int,
+        mounts: Mapping[str, Path] | None = None,
+        extra_files: Mapping[str, Path] | None = None,
+        extra: Sequence[str] = (),
+    ) -> list[str]:
+        """bwrap's options for one sandbox (everything but the command)."""
+        a: list[str] = [
+            *STATIC_FLAGS,
+            "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr",
+        ]
+        for name in _SYSTEM_LINKS:
+            host = Path("/") / name
+            if host.is_symlink():
+                a += ["--symlink", os.readlink(host), f"/{name}"]
+            elif host.is_dir():
+                a += ["--ro-bind", str(host), f"/{name}"]
+        a += ["--perms", "0755", "--dir", "/etc"]
+        for name in _ETC_FROM_HOST:
+            a += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        etc = self.etc_dir()
+        for name in ("passwd", "group", "hosts", "nsswitch.conf"):
+            a += ["--ro-bind", str(etc / name), f"/etc/{name}"]
+        made: set[str] = {"/", "/usr", "/etc"}
+        binds: list[tuple[Path, str]] = [(p, str(p)) for p in _python_prefixes(self.python)]
+        for dest, src in (mounts or {}).items():
+            binds.append((Path(src), _check_mount_dest(dest)))
+        for src, dest in binds:
+            for parent in reversed(Path(dest).parents):
+                ps = str(parent)
+                if ps not in made:
+                    a += ["--perms", "0755", "--dir", ps]
+                    made.add(ps)
+            a += ["--ro-bind", str(src), dest]
+            made.add(dest)
+        a += ["--perms", "0755", "--dir", INTERNAL_DIR]
+        for dest, src in (extra_files or {}).items():
+            a += ["--ro-bind", str(src), dest]
+        a += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--bind", str(rundir.sub("work")), WORKDIR,
+            "--bind", str(rundir.sub("tmp")), SANDBOX_HOME,
+            "--bind", str(rundir.sub("shm")), "/dev/shm",  # noqa: S108 - the sandbox's own
+            "--ro-bind", str(rundir.sub("ro")), READONLY_DIR,
+            *extra,
+            "--remount-ro", "/",
+            "--chdir", WORKDIR,
+        ]
+        for key, value in sandbox_env(self.python).items():
+            a += ["--setenv", key, value]
+        if info_fd is not None:
+            a += ["--info-fd", str(info_fd)]
+        if block_fd is not None:
+            a += ["--block-fd", str(block_fd)]
+        a += [
+            "--seccomp", str(seccomp_fd),
+            "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+        ]
+        return a
+
+
+_RESERVED = ("/proc", "/dev", SANDBOX_HOME, "/etc", "/usr", WORKDIR, READONLY_DIR)
+
+
+def _check_mount_dest(dest: str) -> str:
+    norm = os.path.normpath(dest)
+    if not norm.startswith("/") or norm == "/" or any(
+        norm == r or norm.startswith(r + "/") for r in _RESERVED
+    ):
+        raise ValueError(f"cannot mount data at {dest!r} in the sandbox")
+    return norm
+
+
+@functools.cache
+def get_host() -> Host:
+    return Host()
