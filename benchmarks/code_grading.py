@@ -36,7 +36,10 @@ for _ in range(int(sys.argv[2])):
     g = grade(kind, ex, variant, Submission(exercise_id=ex.id, text=source))
     times.append(time.perf_counter() - t)
     assert g.score == 1.0, g
-print(json.dumps({"cases": cases, "times": times}))
+from hireloop.kinds.code import grader as code_grader
+ref = next(iter(code_grader._reference_cache.values()))
+compute = sum(float(r.get("seconds") or 0) for r in ref.records.values())
+print(json.dumps({"cases": cases, "times": times, "reference_compute_s": compute}))
 """
 
 
@@ -62,7 +65,8 @@ def main() -> None:
     warm = measure(exercise, runs, 2)
     f_times = sorted(fresh["times"])  # type: ignore[arg-type]
     w_times = sorted(warm["times"])  # type: ignore[arg-type]
-    print(f"{exercise}: {fresh['cases']} cases, {runs} grades each, reference cached")
+    print(f"{exercise}: {fresh['cases']} cases, {runs} grades each, reference cached; the "
+          f"reference's own compute on the cases: {fresh['reference_compute_s'] * 1000:.0f} ms")
     for name, times in (("fresh sandbox", f_times), ("warm pool    ", w_times)):
         print(f"  {name}: median {statistics.median(times) * 1000:.0f} ms, "
               f"p90 {times[int(0.9 * (len(times) - 1))] * 1000:.0f} ms "

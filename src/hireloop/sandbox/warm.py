@@ -157,7 +157,9 @@ class _Worker:
             info_w = -1
             init_pid = _read_child_pid(info_r, self.proc)
             self.cg.add(init_pid)
-            harness_limits = Limits(open_files=256, pids=self.max_pids + 4, time_s=3600)
+            # Hard limits a job can only lower: the tmpfs size (set per job) bounds files anyway.
+            harness_limits = Limits(open_files=256, pids=self.max_pids + 4, time_s=3600,
+                                    file_size_mb=1 << 10)
             apply_rlimits(init_pid, [(res, value) for res, value in rlimits_for(harness_limits)
                                      if res != resource.RLIMIT_CPU])
             os.write(block_w, b"g")
