@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -240,3 +241,19 @@ def test_leftovers_of_a_crashed_supervisor_are_cleaned_up():
     Host().cleanup_stale()
     assert not (base_dir() / name).exists()
     assert name not in stale_groups(host.layout)
+
+
+def test_an_interpreter_installed_below_tmp_is_visible_inside(tmp_path: Path) -> None:
+    # CI may check the project out below /tmp; the sandbox's own /tmp must not hide its venv.
+    import subprocess
+    import sys
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    code = ("from hireloop.sandbox import run_python; "
+            "r = run_python('import sys; print(sys.prefix)'); "
+            "print(r.verdict.value, r.stdout_text.strip())")
+    env = {**os.environ, "HIRELOOP_SANDBOX_PYTHON": str(venv / "bin" / "python")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=120, check=True)
+    assert out.stdout.split() == ["ok", str(venv)]

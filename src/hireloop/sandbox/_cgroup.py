@@ -24,7 +24,17 @@ _PERIOD_US = 100_000
 _NEEDED_V1 = ("memory", "pids", "cpuacct")
 
 
-def _write(path: Path, value: str) -> None:
+class _Dir(str):
+    """A cgroup directory as a plain string (``d / "file"`` without pathlib's cost: these
+    files are touched a few dozen times per run)."""
+
+    __slots__ = ()
+
+    def __truediv__(self, name: str) -> str:
+        return f"{self}/{name}"
+
+
+def _write(path: str | Path, value: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
     try:
         os.write(fd, value.encode())
@@ -32,7 +42,7 @@ def _write(path: Path, value: str) -> None:
         os.close(fd)
 
 
-def _read(path: Path) -> str:
+def _read(path: str | Path) -> str:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         return os.read(fd, 65536).decode()
@@ -112,10 +122,11 @@ class RunCgroup:
         self.layout = layout
         self.name = name
         if layout.version == 2:
-            self.dirs = {"unified": layout.roots["unified"] / _PARENT / name}
+            self.dirs = {"unified": _Dir(layout.roots["unified"] / _PARENT / name)}
         else:
-            self.dirs = {c: root / _PARENT / name for c, root in layout.roots.items()}
+            self.dirs = {c: _Dir(root / _PARENT / name) for c, root in layout.roots.items()}
         self._unique = sorted(set(self.dirs.values()))
+        self._applied: dict[str, str] = {}  # file -> value we last wrote
         self._oom_base = 0
         self._pids_base = 0
         self._peak_fallback = 0
@@ -135,16 +146,16 @@ class RunCgroup:
             _enable_v2(parent)
         else:
             for d in cg._unique:
-                d.parent.mkdir(exist_ok=True)
-        made: list[Path] = []
+                os.makedirs(os.path.dirname(d), exist_ok=True)
+        made: list[str] = []
         try:
             for d in cg._unique:
-                d.mkdir()
+                os.mkdir(d)
                 made.append(d)
         except OSError:
-            for d in reversed(made):
+            for done in reversed(made):
                 with contextlib.suppress(OSError):
-                    d.rmdir()
+                    os.rmdir(done)
             raise
         return cg
 
@@ -156,29 +167,40 @@ class RunCgroup:
         quota = max(1000, int(cpus * _PERIOD_US))
         if self.layout.version == 2:
             d = self.dirs["unified"]
-            _write(d / "memory.max", str(mem))
-            with contextlib.suppress(OSError):
-                _write(d / "memory.swap.max", "0")
-            _write(d / "pids.max", str(pids))
-            _write(d / "cpu.max", f"{quota} {_PERIOD_US}")
+            self._set(d / "memory.max", str(mem))
+            self._set(d / "memory.swap.max", "0", optional=True)
+            self._set(d / "pids.max", str(pids))
+            self._set(d / "cpu.max", f"{quota} {_PERIOD_US}")
             return
         m = self.dirs["memory"]
-        current = int(_read(m / "memory.limit_in_bytes"))
+        limit = m / "memory.limit_in_bytes"
+        current = int(self._applied.get(limit) or _read(limit))
         memsw = m / "memory.memsw.limit_in_bytes"
-        has_memsw = memsw.exists()
+        has_memsw = memsw in self._applied or os.path.exists(memsw)
         # memsw must stay >= limit: raise memsw first, lower it last.
         if has_memsw and mem > current:
-            _write(memsw, str(mem))
-        _write(m / "memory.limit_in_bytes", str(mem))
+            self._set(memsw, str(mem))
+        self._set(limit, str(mem))
         if has_memsw and mem <= current:
-            _write(memsw, str(mem))
-        with contextlib.suppress(OSError):
-            _write(m / "memory.swappiness", "0")
-        _write(self.dirs["pids"] / "pids.max", str(pids))
+            self._set(memsw, str(mem))
+        self._set(m / "memory.swappiness", "0", optional=True)
+        self._set(self.dirs["pids"] / "pids.max", str(pids))
         if "cpu" in self.dirs:
             cpu = self.dirs["cpu"]
-            _write(cpu / "cpu.cfs_period_us", str(_PERIOD_US))
-            _write(cpu / "cpu.cfs_quota_us", str(quota))
+            self._set(cpu / "cpu.cfs_period_us", str(_PERIOD_US))
+            self._set(cpu / "cpu.cfs_quota_us", str(quota))
+
+    def _set(self, path: str, value: str, *, optional: bool = False) -> None:
+        """Write a control file unless it already holds what we last wrote there."""
+        if self._applied.get(path) == value:
+            return
+        try:
+            _write(path, value)
+        except OSError:
+            if not optional:
+                raise
+            value = ""  # not supported here; do not try again
+        self._applied[path] = value
 
     def add(self, pid: int) -> None:
         """Move a process (with its future children) into every controller."""
@@ -222,7 +244,7 @@ class RunCgroup:
         for d in self._unique:
             for _ in range(200):
                 try:
-                    d.rmdir()
+                    os.rmdir(d)
                     break
                 except FileNotFoundError:
                     break
@@ -321,6 +343,7 @@ class RunCgroup:
             if exclude:
                 old_max = _read(pids_dir / "pids.max").strip()
             _write(pids_dir / "pids.max", "0")
+        self._applied.pop(pids_dir / "pids.max", None)
         if self.layout.version == 2 and not exclude:
             with contextlib.suppress(OSError):
                 _write(self.dirs["unified"] / "cgroup.kill", "1")

@@ -49,12 +49,18 @@ def base_dir() -> Path:
     return Path(os.environ.get("HIRELOOP_SANDBOX_DIR", "/run/hireloop-sandbox"))
 
 
-def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) root-only; refuse anything others could have planted."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+def ensure_private_dir(path: Path, mode: int = 0o700) -> None:
+    """Create ``path`` with ``mode`` (the run base dir first, root-only); refuse anything
+    others could have planted."""
+    base = base_dir()
+    if path != base and base in path.parents:
+        ensure_private_dir(base)
+    path.mkdir(mode=mode, parents=True, exist_ok=True)
     st = os.lstat(path)
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
         raise SandboxError(f"{path} must be a directory owned by us and not writable by others")
+    if stat.S_IMODE(st.st_mode) != mode:
+        os.chmod(path, mode)
 
 
 def validate_relpath(name: str) -> tuple[str, ...]:

@@ -54,8 +54,26 @@ STATIC_FLAGS = (
     "--die-with-parent", "--new-session", "--clearenv",
 )
 _SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
-_ETC_FROM_HOST = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
-                  "mime.types")
+_ETC_COPIED = ("ld.so.cache", "ld.so.conf", "localtime")
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _replace_symlink(link: Path, target: str, scratch: Path) -> None:
+    with contextlib.suppress(OSError):
+        if os.readlink(link) == target:
+            return
+    tmp = scratch / f".link.{os.getpid()}.{threading.get_ident()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -153,6 +171,7 @@ class Host:
         self.slots = max(1, _env_int("HIRELOOP_SANDBOX_SLOTS", 64))
         self.python = sandbox_python()
         self._etc: Path | None = None
+        self._etc_stamp: tuple[tuple[int, int], ...] = ()
         self._cleaned = False
         self._problems: list[str] | None = None
         self._lock = threading.Lock()
@@ -250,30 +269,42 @@ class Host:
     # --- the command line ------------------------------------------------------------
 
     def etc_dir(self) -> Path:
-        """Synthetic /etc files (passwd, group, hosts) shared by every run."""
-        if self._etc is not None:
-            return self._etc
-        d = _fs.base_dir() / "etc"
-        _fs.ensure_private_dir(d)
+        """The sandbox's /etc, bound as one read-only directory: our own passwd, group,
+        hosts and nsswitch.conf, and copies of the host's ld.so.cache, ld.so.conf and
+        localtime (refreshed when the host's change). /etc/alternatives is bound on top."""
+        d = _fs.base_dir() / f"etc-{self.uid_base}-{self.slots}"
+        stamp = tuple(_stat_key(Path("/etc") / n) for n in _ETC_COPIED)
+        if self._etc == d and self._etc_stamp == stamp:
+            return d
+        _fs.ensure_private_dir(d, 0o755)  # its content is what the sandbox sees as /etc
         users = "".join(f"sandbox{i}:x:{self.uid_base + i}:{self.uid_base + i}::"
                         f"{SANDBOX_HOME}:/usr/sbin/nologin\n" for i in range(self.slots))
-        files = {
-            "passwd": "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n" + users,
-            "group": "root:x:0:\n" + "".join(f"sandbox{i}:x:{self.uid_base + i}:\n"
-                                              for i in range(self.slots)),
-            "hosts": "127.0.0.1 localhost\n::1 localhost\n",
-            "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+        files: dict[str, bytes] = {
+            "passwd": ("root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n" + users).encode(),
+            "group": ("root:x:0:\n" + "".join(f"sandbox{i}:x:{self.uid_base + i}:\n"
+                                               for i in range(self.slots))).encode(),
+            "hosts": b"127.0.0.1 localhost\n::1 localhost\n",
+            "nsswitch.conf": b"passwd: files\ngroup: files\nhosts: files\n",
         }
-        for fname, text in files.items():
+        for name in _ETC_COPIED:
+            src = Path("/etc") / name
+            with contextlib.suppress(OSError):
+                if src.is_symlink():  # localtime -> /usr/share/zoneinfo/...: /usr is there
+                    _replace_symlink(d / name, os.readlink(src), _fs.base_dir())
+                elif src.is_file():
+                    files[name] = src.read_bytes()
+        for fname, data in files.items():
             target = d / fname
-            if target.exists() and target.read_text() == text:
-                continue
-            tmp = d / f".{fname}.{os.getpid()}.{threading.get_ident()}"
-            tmp.write_text(text)
+            with contextlib.suppress(OSError):
+                if not target.is_symlink() and target.read_bytes() == data:
+                    continue
+            # written beside, then renamed in: a sandbox never sees a half-written file
+            tmp = _fs.base_dir() / f".{fname}.{os.getpid()}.{threading.get_ident()}"
+            tmp.write_bytes(data)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
-        os.chmod(d, 0o755)  # noqa: S103 - bwrap binds these files, read-only
-        self._etc = d
+        (d / "alternatives").mkdir(mode=0o755, exist_ok=True)
+        self._etc, self._etc_stamp = d, stamp
         return d
 
     def bwrap_argv(
@@ -326,13 +357,20 @@ class Host:
                 a += ["--symlink", os.readlink(host), f"/{name}"]
             elif host.is_dir():
                 a += ["--ro-bind", str(host), f"/{name}"]
-        a += ["--perms", "0755", "--dir", "/etc"]
-        for name in _ETC_FROM_HOST:
-            a += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-        etc = self.etc_dir()
-        for name in ("passwd", "group", "hosts", "nsswitch.conf"):
-            a += ["--ro-bind", str(etc / name), f"/etc/{name}"]
-        made: set[str] = {"/", "/usr", "/etc"}
+        a += ["--ro-bind", str(self.etc_dir()), "/etc",
+              "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]
+        a += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--bind", str(rundir.sub("work")), WORKDIR,
+            "--bind", str(rundir.sub("tmp")), SANDBOX_HOME,
+            "--bind", str(rundir.sub("shm")), "/dev/shm",  # noqa: S108 - the sandbox's own
+            "--ro-bind", str(rundir.sub("ro")), READONLY_DIR,
+        ]
+        # The Python installation and trusted data are bound after the sandbox's own /tmp, so
+        # an interpreter that lives below /tmp on the host (a CI checkout) stays visible.
+        made: set[str] = {"/", "/usr", "/etc", "/proc", "/dev", WORKDIR, SANDBOX_HOME,
+                          READONLY_DIR}
         binds: list[tuple[Path, str]] = [(p, str(p)) for p in _python_prefixes(self.python)]
         for dest, src in (mounts or {}).items():
             binds.append((Path(src), _check_mount_dest(dest)))
@@ -348,12 +386,6 @@ class Host:
         for dest, src in (extra_files or {}).items():
             a += ["--ro-bind", str(src), dest]
         a += [
-            "--proc", "/proc",
-            "--dev", "/dev",
-            "--bind", str(rundir.sub("work")), WORKDIR,
-            "--bind", str(rundir.sub("tmp")), SANDBOX_HOME,
-            "--bind", str(rundir.sub("shm")), "/dev/shm",  # noqa: S108 - the sandbox's own
-            "--ro-bind", str(rundir.sub("ro")), READONLY_DIR,
             *extra,
             "--remount-ro", "/",
             "--chdir", WORKDIR,

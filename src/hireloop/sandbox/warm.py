@@ -68,6 +68,7 @@ class _WarmProgram(Program):
         self.w = worker
         self.exit_fd = worker.ctl.fileno()
         self.broken = False
+        self.cleaned = False  # the job's processes were all killed after it exited
         self.job_pid: int | None = None
 
     def reap(self) -> Exit | None:
@@ -88,6 +89,7 @@ class _WarmProgram(Program):
             self.broken = True
             return Exit(None, None)
         self.w.kill_job()  # whatever the job left running goes with it
+        self.cleaned = True
         return Exit.from_wait_status(int(msg["status"]))
 
     def kill(self) -> None:
@@ -215,7 +217,8 @@ class _Worker:
             for fd in owned:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-        self.kill_job()
+        if not prog.cleaned:
+            self.kill_job()
         cpu_s = self.cg.cpu_seconds()
         verdict, detail = decide(
             w, limits=limits, cpu_s=cpu_s, oom_kills=self.cg.oom_kills(),
