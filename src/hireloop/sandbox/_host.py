@@ -127,6 +127,14 @@ def _python_prefixes(python: str) -> list[Path]:
         p = Path(os.path.normpath(c))
         if p == Path("/usr") or Path("/usr") in p.parents:
             continue  # the system is bound anyway
+        hidden = [d for d in (SANDBOX_HOME, "/dev/shm", WORKDIR)  # noqa: S108 - sandbox paths
+                  if p == Path(d) or Path(d) in p.parents]
+        if hidden:
+            raise SandboxError(
+                f"the Python installation {p} lives below {hidden[0]}, which the sandbox "
+                "replaces with its own; install it elsewhere (e.g. create the virtual "
+                "environment outside /tmp) or set HIRELOOP_SANDBOX_PYTHON"
+            )
         if len(p.parts) < 3:
             raise SandboxError(
                 f"refusing to expose {p} to the sandbox as a Python installation; "
@@ -359,18 +367,7 @@ class Host:
                 a += ["--ro-bind", str(host), f"/{name}"]
         a += ["--ro-bind", str(self.etc_dir()), "/etc",
               "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]
-        a += [
-            "--proc", "/proc",
-            "--dev", "/dev",
-            "--bind", str(rundir.sub("work")), WORKDIR,
-            "--bind", str(rundir.sub("tmp")), SANDBOX_HOME,
-            "--bind", str(rundir.sub("shm")), "/dev/shm",  # noqa: S108 - the sandbox's own
-            "--ro-bind", str(rundir.sub("ro")), READONLY_DIR,
-        ]
-        # The Python installation and trusted data are bound after the sandbox's own /tmp, so
-        # an interpreter that lives below /tmp on the host (a CI checkout) stays visible.
-        made: set[str] = {"/", "/usr", "/etc", "/proc", "/dev", WORKDIR, SANDBOX_HOME,
-                          READONLY_DIR}
+        made: set[str] = {"/", "/usr", "/etc"}
         binds: list[tuple[Path, str]] = [(p, str(p)) for p in _python_prefixes(self.python)]
         for dest, src in (mounts or {}).items():
             binds.append((Path(src), _check_mount_dest(dest)))
@@ -385,6 +382,14 @@ class Host:
         a += ["--perms", "0755", "--dir", INTERNAL_DIR]
         for dest, src in (extra_files or {}).items():
             a += ["--ro-bind", str(src), dest]
+        a += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--bind", str(rundir.sub("work")), WORKDIR,
+            "--bind", str(rundir.sub("tmp")), SANDBOX_HOME,
+            "--bind", str(rundir.sub("shm")), "/dev/shm",  # noqa: S108 - the sandbox's own
+            "--ro-bind", str(rundir.sub("ro")), READONLY_DIR,
+        ]
         a += [
             *extra,
             "--remount-ro", "/",
