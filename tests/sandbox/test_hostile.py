@@ -272,12 +272,15 @@ def test_a_planted_secret_file_cannot_be_read(
 
 
 def test_the_database_and_the_repository_are_invisible(runner: Runner, clean_host: Clean):
+    probes = [str(p) for p in (REPO / "pyproject.toml", REPO / "src", "/var/lib", "/etc/shadow",
+                               "/root/.bash_history", "/home", "/srv", "/run", "/sys/class/net")
+              # a folder that holds the Python installation exists, holding only that
+              if not any(Path(x) == Path(p) or Path(p) in Path(x).parents for x in PREFIXES)]
     r = run_hostile(runner, f"""
 import os
 def listing(d):
     return sorted(os.listdir(d)) if os.path.isdir(d) else "missing"
-for p in ("{REPO}/pyproject.toml", "{REPO}/src", "/var/lib", "/etc/shadow",
-          "/root/.bash_history", "/home", "/srv", "/run", "/sys/class/net"):
+for p in {probes!r}:
     print(p, os.path.exists(p))
 print(listing("{REPO}"), listing("/root"))
 """, clean_host)
