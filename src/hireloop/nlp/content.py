@@ -240,7 +240,7 @@ class ContentScorer:
             result.coverages = [Coverage(k.id, 0.0, 0.0, None, k.text) for k in key_points]
             return result
 
-        flags = _flags(answer, answer_words, question, rubric_text)
+        flags = _flags(answer, answer_words, rubric_text)
         question_stems = set(content_stems(question))
         question_sentences = [s.text for s in split_sentences(question)]
 
@@ -363,7 +363,7 @@ def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None
     return False
 
 
-def _flags(answer: str, answer_words: list[str], question: str, rubric_text: str) -> list[str]:
+def _flags(answer: str, answer_words: list[str], rubric_text: str) -> list[str]:
     flags: list[str] = []
     n = len(answer_words)
     if n <= 25 and IDK.search(answer):
@@ -384,7 +384,6 @@ def _flags(answer: str, answer_words: list[str], question: str, rubric_text: str
                       if own_bigrams else 0.0)
             if unigram >= 0.85 and bigram < 0.15:
                 flags.append("reordered-words")
-    del question
     return flags
 
 
