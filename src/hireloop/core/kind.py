@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from hireloop.core.errors import ExerciseError
 from hireloop.core.exercise import CandidateView, Exercise, Variant
 from hireloop.core.grade import Grade
 from hireloop.core.submission import Submission
+
+
+class TrialResult(BaseModel):
+    """What a candidate sees of a trial run before submitting (visible tests, a project run).
+
+    Only public data: a trial never touches hidden files, so nothing in it can leak them.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    passed: bool | None
+    """True/False when the trial has a verdict (visible tests); None when it only ran"""
+    summary: str
+    """one line, e.g. "3 of 4 visible tests passed" """
+    log: str = ""
+    """the output the candidate may read (capped by the kind)"""
+
+
+LogSink = Callable[[str], None]
+"""Receives the lines of a trial's live log as they come."""
 
 
 class Kind(ABC):
@@ -65,6 +86,13 @@ class Kind(ABC):
     @abstractmethod
     def grade(self, exercise: Exercise, variant: Variant, submission: Submission) -> Grade:
         """Grade a submission. Must be deterministic for the default graders."""
+
+    def trial(self, exercise: Exercise, variant: Variant, submission: Submission,
+              log: LogSink | None = None) -> TrialResult | None:
+        """Run the candidate's work on public data only (e.g. visible tests); None: the kind
+        offers no trial. ``log`` receives output lines live, for long runs."""
+        del exercise, variant, submission, log
+        return None
 
     def describe(self) -> dict[str, Any]:
         """Facts about the kind for ``hireloop kinds``."""
