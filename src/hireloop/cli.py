@@ -463,6 +463,9 @@ def eval_answers(
 
 
 def _mount_optional_apps() -> None:
+    from hireloop import server_cli
+
+    server_cli.mount(app)
     try:
         from hireloop.sandbox.cli import sandbox_app
     except ImportError:

@@ -73,6 +73,34 @@ class Settings(BaseSettings):
     llm_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     """seconds to wait for one answer from the endpoint before the judgement counts as failed"""
 
+    database_url: str | None = None
+    """the web platform's database: ``postgresql://user@host/db`` for PostgreSQL; none means
+    SQLite (WAL) at ``<data_dir>/hireloop.db``"""
+    redis_url: str | None = None
+    """a Redis server for the grading queue (``redis://host:6379/0``), shared by ``hireloop
+    worker`` processes on any number of machines; none means a SQLite queue in the data dir,
+    consumed by threads inside ``hireloop serve``"""
+    base_url: str | None = None
+    """the address candidates open (``https://hire.example.com``), used in invitation links;
+    none means the address ``hireloop serve`` listens on"""
+    grading_threads: Annotated[int, Field(ge=0, le=64)] = 2
+    """grading consumer threads inside ``hireloop serve`` (0: only ``hireloop worker`` grades)"""
+    invite_days: Annotated[int, Field(ge=1, le=365)] = 14
+    """how long an invitation link stays valid"""
+    session_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 12
+    """how long a sign-in lasts"""
+    max_answer_kb: Annotated[int, Field(ge=1, le=100_000)] = 512
+    """the largest answer (text and files together) a candidate may save"""
+    max_upload_mb: Annotated[int, Field(ge=1, le=10_000)] = 200
+    """the largest upload (a recording) a candidate may send"""
+    secure_cookies: bool | None = None
+    """send cookies only over HTTPS; none means: when ``base_url`` starts with https"""
+    public_practice: bool = True
+    """whether anyone who can reach the server may practise (no account needed)"""
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    """how long candidates' answers and recordings are kept after their interview, stated on
+    the consent page"""
+
     _split = field_validator("bank_dirs", "loops_dirs", mode="before")(_split_paths)
 
     def bank_roots(self) -> list[Path]:
@@ -83,6 +111,12 @@ class Settings(BaseSettings):
     def loop_dirs(self) -> list[Path]:
         """Every folder of loop templates, the built-in one first."""
         return [builtin_loops_dir(), *self.loops_dirs]
+
+    def db_url(self) -> str:
+        """The database in force."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hireloop.db').resolve()}"
 
     def principles_path(self) -> Path:
         """The principles file in force."""

@@ -94,6 +94,11 @@ class Kind(ABC):
         del exercise, variant, submission, log
         return None
 
+    def web_templates(self) -> Path | None:
+        """A folder with ``answer-<kind>.html``, the kind's own answer widget for the web app;
+        None: the web app's widget for the view's ``input_kind`` is used."""
+        return None
+
     def describe(self) -> dict[str, Any]:
         """Facts about the kind for ``hireloop kinds``."""
         return {

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from hireloop.core import CriterionScore, Exercise, Grade, Submission, Variant
+from hireloop.core.kind import LogSink, TrialResult
 from hireloop.kinds.code import compare
 
 if TYPE_CHECKING:
@@ -356,3 +357,47 @@ def _grade(exercise: Exercise, seed: int, grader: str, outcomes: list[CaseOutcom
         notes.append("WARNING: this code ran WITHOUT the sandbox (unsafe mode)")
     return Grade.from_criteria(exercise.id, seed, grader, criteria, feedback=feedback,
                                notes=notes)
+
+
+def trial_code(kind: CodeKind, exercise: Exercise, variant: Variant, submission: Submission,
+               log: LogSink | None = None) -> TrialResult:
+    """Run the visible tests only (what the candidate's "Run visible tests" button does)."""
+    from hireloop.sandbox import SandboxError, SandboxUnavailable
+
+    del variant
+    config: CodeConfig = exercise.config
+    source = submission.text or ""
+    if not source.strip():
+        return TrialResult(passed=False, summary="there is no code to run yet")
+    if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+        return TrialResult(passed=False,
+                           summary=f"the code is larger than {MAX_SOURCE_BYTES // 1000} kB")
+    visible = [p for p in kind.prepared_cases(exercise) if p.visible]
+    if not visible:
+        return TrialResult(passed=None, summary="this exercise has no visible tests")
+    generators = exercise.hidden.read_bytes("generators.py") \
+        if exercise.hidden.has("generators.py") else None
+    if log:
+        log(f"running {len(visible)} visible test(s) in the sandbox…")
+    try:
+        reference = reference_execution(exercise, config, visible, generators)
+        execution = execute(source, config, visible, generators)
+    except SandboxUnavailable as exc:
+        return TrialResult(passed=None, summary=f"code cannot run safely on this server: {exc}")
+    except (SandboxError, ReferenceFailed, OSError) as exc:
+        return TrialResult(passed=None, summary=f"the run failed on our side: {exc}")
+    checker = _checker(exercise) if any(p.case.compare == "checker" for p in visible) else None
+    outcomes = [judge_case(p, execution.records.get(p.index, {"status": "error"}),
+                           reference.records.get(p.index, {}), checker) for p in visible]
+    lines = []
+    for o in outcomes:
+        line = f"{o.prepared.case.name}: {o.verdict}"
+        if o.candidate_detail:
+            line += f" — {o.candidate_detail}"
+        lines.append(line)
+        if log:
+            log(line)
+    passed = sum(o.verdict == "passed" for o in outcomes)
+    return TrialResult(passed=passed == len(outcomes),
+                       summary=f"{passed} of {len(outcomes)} visible tests passed",
+                       log="\n".join(lines))

@@ -16,6 +16,7 @@ from hireloop.core import (
     Submission,
     Variant,
 )
+from hireloop.core.kind import LogSink, TrialResult
 from hireloop.kinds._common import base_view_fields, read_toml, validate_model
 from hireloop.kinds.code.grader import Prepared
 
@@ -211,6 +212,12 @@ class CodeKind(Kind):
             },
             input_kind="code",
         )
+
+    def trial(self, exercise: Exercise, variant: Variant, submission: Submission,
+              log: LogSink | None = None) -> TrialResult | None:
+        from hireloop.kinds.code.grader import trial_code
+
+        return trial_code(self, exercise, variant, submission, log)
 
     def grade(self, exercise: Exercise, variant: Variant, submission: Submission) -> Grade:
         from hireloop.kinds.code.grader import grade_code

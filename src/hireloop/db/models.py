@@ -1,0 +1,315 @@
+"""The tables of the web platform (SQLAlchemy 2). Alembic migrations live beside this file.
+
+Everything a person did is kept: overrides and notes are appended, never updated in place, so
+the scorecard can show who changed what and why.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without microseconds noise in the database."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base; its metadata is what Alembic migrates."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp that reads back in UTC on every database (SQLite keeps none)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        del dialect
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        del dialect
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class User(Base):
+    """A member of the hiring team: admin or interviewer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # admin | interviewer
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SetupToken(Base):
+    """A one-time link that creates the first admin (printed by the first ``hireloop serve``)."""
+
+    __tablename__ = "setup_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser: a team member, a candidate (through an invitation) or a practicer.
+
+    Only the SHA-256 of the cookie's token is stored, so a database leak opens no session.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                                nullable=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoopRecord(Base):
+    """A loop the team assembled (from a built-in template or from scratch)."""
+
+    __tablename__ = "loops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """a ``hireloop.bank.loops.Loop`` as JSON (validated on every write)"""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Candidate(Base):
+    """A person being interviewed."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    interviews: Mapped[list[Interview]] = relationship(back_populates="candidate")
+
+
+class Interview(Base):
+    """One candidate taking one loop: the invitation, the plan, the answers and the decision."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id"))
+    loop_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """the loop as it was when the invitation was made (later edits don't move the goalposts)"""
+    plan: Mapped[list[Any]] = mapped_column(JSON)
+    """the resolved stages: names, minutes, weights, exercise ids and variant seeds"""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    human_review_requested_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="interviews")
+    loop: Mapped[LoopRecord] = relationship()
+    stages: Mapped[list[StageRun]] = relationship(back_populates="interview",
+                                                  order_by="StageRun.index")
+    answers: Mapped[list[Answer]] = relationship(back_populates="interview",
+                                                 order_by="Answer.id")
+
+
+class StageRun(Base):
+    """When a candidate started and submitted one stage (the timer runs from ``started_at``)."""
+
+    __tablename__ = "stage_runs"
+    __table_args__ = (UniqueConstraint("interview_id", "index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    interview: Mapped[Interview] = relationship(back_populates="stages")
+
+
+class Answer(Base):
+    """A candidate's (or practicer's) answer to one exercise variant: the draft, then the
+    submission. ``revision`` counts acknowledged autosaves."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_interview", "interview_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True)
+    practice_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """for practice answers: the SHA-256 of the practicer's cookie"""
+    stage_index: Mapped[int] = mapped_column(Integer, default=0)
+    exercise_id: Mapped[str] = mapped_column(String(300))
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """text files of the answer by name (project files of an ml_task)"""
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    interview: Mapped[Interview | None] = relationship(back_populates="answers")
+    jobs: Mapped[list[GradingJob]] = relationship(back_populates="answer",
+                                                  order_by="GradingJob.id")
+    overrides: Mapped[list[Override]] = relationship(back_populates="answer",
+                                                     order_by="Override.id")
+    uploads: Mapped[list[Upload]] = relationship(back_populates="answer", order_by="Upload.id")
+
+
+class Upload(Base):
+    """A file uploaded in chunks for an answer (a recording); the bytes live in the data dir."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(500))
+    mime: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    answer: Mapped[Answer] = relationship(back_populates="uploads")
+
+
+class GradingJob(Base):
+    """A durable grading job. The queue only carries its id; this row is the truth.
+
+    state: queued → running → graded | failed. A job whose worker stops heartbeating goes back
+    to queued (see ``hireloop.jobs``), so a crash loses none.
+    """
+
+    __tablename__ = "grading_jobs"
+    __table_args__ = (Index("ix_jobs_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    grade: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    answer: Mapped[Answer] = relationship(back_populates="jobs")
+
+
+class Worker(Base):
+    """A process running grading consumers; its heartbeat tells whether its jobs still live."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Override(Base):
+    """An interviewer's score for one criterion, with the required reason. Kept forever; the
+    newest per criterion counts, and the automatic grade stays beside it."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(300))
+    points: Mapped[float] = mapped_column(Float)
+    max_points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    answer: Mapped[Answer] = relationship(back_populates="overrides")
+    user: Mapped[User] = relationship()
+
+
+class Note(Base):
+    """An interviewer's note on an interview."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class RateHit(Base):
+    """One attempt at a rate-limited action (login, invitation), for limits that hold across
+    processes and restarts."""
+
+    __tablename__ = "rate_hits"
+    __table_args__ = (Index("ix_rate_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+__all__ = [
+    "Answer", "Base", "Candidate", "GradingJob", "Interview", "LoopRecord",
+    "Note", "Override", "RateHit", "SetupToken", "StageRun", "Upload", "User", "WebSession",
+    "Worker", "utcnow",
+]

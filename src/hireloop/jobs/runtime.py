@@ -1,0 +1,270 @@
+"""What a grading process holds: settings, database, bank, queue; and the consumer threads.
+
+A job's life: ``enqueue_answer`` commits a ``queued`` row, then puts its id on the queue. A
+consumer claims it with one conditional UPDATE (queued → running, with its worker id), grades,
+and stores the grade (→ graded) or the failure (→ failed). Every consumer process heartbeats in
+the ``workers`` table and sweeps: jobs ``running`` on a worker that stopped heartbeating (or
+whose process on this host is gone) go back to ``queued``, and queued jobs whose queue message
+may have been lost (the process died between commit and enqueue) are enqueued again. A
+duplicate message is harmless: the claim lets only one consumer run a job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+from huey.consumer import Consumer
+from sqlalchemy import select, update
+
+from hireloop.bank import load_bank
+from hireloop.bank.grading import GradingUnavailable, grade
+from hireloop.bank.loader import Bank
+from hireloop.config import Settings
+from hireloop.core import Grade, Submission
+from hireloop.db import Database, open_database
+from hireloop.db.models import Answer, GradingJob, Worker, utcnow
+
+log = logging.getLogger("hireloop.jobs")
+
+HEARTBEAT_S = 5.0
+"""how often a consumer process says it is alive"""
+DEAD_AFTER_S = 30.0
+"""a worker silent this long is dead: its running jobs go back to the queue"""
+REQUEUE_AFTER_S = 60.0
+"""a job queued this long without being claimed is put on the queue again"""
+
+
+def make_huey(settings: Settings) -> Huey:
+    """The queue: Redis when configured, else a SQLite file in the data dir."""
+    if settings.redis_url:
+        return RedisHuey("hireloop", url=settings.redis_url, results=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("hireloop", filename=str(settings.data_dir / "queue.db"), results=False)
+
+
+@dataclass
+class Runtime:
+    """Everything grading needs, loaded once per process."""
+
+    settings: Settings
+    db: Database
+    bank: Bank
+    huey: Huey
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:"
+                           f"{uuid.uuid4().hex[:8]}")
+    _task: Any = None
+
+    @classmethod
+    def create(cls, settings: Settings, *, bank: Bank | None = None) -> Runtime:
+        """Open the database (migrating it), load the bank and the queue."""
+        db = open_database(settings.db_url())
+        if bank is None:
+            bank = load_bank(settings.bank_roots(), principles_file=settings.principles_path())
+        runtime = cls(settings, db, bank, make_huey(settings))
+        runtime._task = runtime.huey.task(name="grade")(runtime.run_job)
+        return runtime
+
+    # --- enqueueing -----------------------------------------------------------------------
+
+    def enqueue(self, job_id: int) -> None:
+        """Put a job's id on the queue (the row is committed already)."""
+        self._task(job_id)
+
+    # --- grading --------------------------------------------------------------------------
+
+    def submission_of(self, answer: Answer) -> Submission:
+        """The frozen submission an answer hands to its grader."""
+        files: dict[str, bytes] = {
+            name: str(content).encode() for name, content in (answer.files or {}).items()}
+        for upload in answer.uploads:
+            if upload.complete:
+                files[upload.name] = Path(upload.path).read_bytes()
+        return Submission(exercise_id=answer.exercise_id, seed=answer.seed, text=answer.text,
+                          files=files)
+
+    def grade_answer(self, answer: Answer) -> Grade:
+        """Grade one answer now (no job): practice with instant feedback uses it too."""
+        exercise = self.bank.get(answer.exercise_id)
+        kind = self.bank.kinds.get(exercise.meta.kind)
+        if kind is None:
+            raise GradingUnavailable(self.bank.kinds.why_missing(exercise.meta.kind))
+        variant = self.bank.variant(exercise, answer.seed)
+        return grade(kind, exercise, variant, self.submission_of(answer))
+
+    def run_job(self, job_id: int) -> str:
+        """Claim and run one job; returns its final state (or why it was not run)."""
+        with self.db.session() as session:
+            claimed = session.execute(  # type: ignore[attr-defined]
+                update(GradingJob)
+                .where(GradingJob.id == job_id, GradingJob.state == "queued")
+                .values(state="running", worker_id=self.worker_id, started_at=utcnow(),
+                        attempts=GradingJob.attempts + 1)
+            ).rowcount
+        if not claimed:
+            return "not claimed"
+        state, grade_json, error = "failed", None, None
+        try:
+            with self.db.session() as session:
+                job = session.get(GradingJob, job_id)
+                assert job is not None
+                result = self.grade_answer(job.answer)
+            grade_json = result.model_dump(mode="json")
+            if result.outcome == "error":
+                error = result.message
+            else:
+                state = "graded"
+        except (GradingUnavailable, KeyError) as exc:
+            error = str(exc.args[0] if exc.args else exc)
+        except Exception as exc:
+            log.exception("grading job %s failed", job_id)
+            error = f"{type(exc).__name__}: {exc}"
+        with self.db.session() as session:
+            session.execute(
+                update(GradingJob)
+                .where(GradingJob.id == job_id, GradingJob.worker_id == self.worker_id)
+                .values(state=state, grade=grade_json, error=error, finished_at=utcnow()))
+        return state
+
+    # --- liveness and recovery ------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        """Say this process is alive."""
+        host, pid = socket.gethostname(), os.getpid()
+        with self.db.session() as session:
+            worker = session.get(Worker, self.worker_id)
+            if worker is None:
+                session.add(Worker(id=self.worker_id, host=host, pid=pid))
+            else:
+                worker.heartbeat_at = utcnow()
+
+    def _dead_workers(self) -> set[str]:
+        now = utcnow()
+        host = socket.gethostname()
+        dead: set[str] = set()
+        with self.db.session() as session:
+            for worker in session.scalars(select(Worker)):
+                if worker.id == self.worker_id:
+                    continue
+                silent = (now - worker.heartbeat_at).total_seconds() > DEAD_AFTER_S
+                gone = worker.host == host and not _pid_alive(worker.pid)
+                if silent or gone:
+                    dead.add(worker.id)
+        return dead
+
+    def sweep(self) -> int:
+        """Recover jobs of dead workers and re-send stale queue messages; returns how many."""
+        dead = self._dead_workers()
+        cutoff = utcnow() - timedelta(seconds=REQUEUE_AFTER_S)
+        resend: list[int] = []
+        with self.db.session() as session:
+            running = session.scalars(select(GradingJob).where(GradingJob.state == "running"))
+            for job in running:
+                if job.worker_id is None or job.worker_id in dead:
+                    job.state, job.worker_id, job.queued_at = "queued", None, utcnow()
+                    resend.append(job.id)
+            stale = session.scalars(select(GradingJob).where(
+                GradingJob.state == "queued", GradingJob.queued_at < cutoff))
+            for job in stale:
+                job.queued_at = utcnow()
+                resend.append(job.id)
+            for worker_id in dead:
+                worker = session.get(Worker, worker_id)
+                if worker is not None:
+                    session.delete(worker)
+        for job_id in resend:
+            self.enqueue(job_id)
+        if resend:
+            log.info("re-queued %d grading job(s)", len(resend))
+        return len(resend)
+
+    def queue_state(self) -> dict[str, Any]:
+        """Counts by state, the queue's backlog and the live workers (for /healthz)."""
+        from sqlalchemy import func
+
+        with self.db.session() as session:
+            counts = dict(session.execute(
+                select(GradingJob.state, func.count()).group_by(GradingJob.state)).all())
+            workers = session.scalar(select(func.count()).select_from(Worker)) or 0
+        try:
+            pending: int | None = self.huey.pending_count()
+        except Exception:
+            pending = None
+        return {"backend": "redis" if self.settings.redis_url else "sqlite",
+                "pending_messages": pending, "workers": workers,
+                "jobs": {s: int(counts.get(s, 0)) for s in
+                         ("queued", "running", "graded", "failed")}}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _QuietConsumer(Consumer):  # type: ignore[misc]
+    """huey's consumer without its signal handlers: it runs inside a host process."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class JobRunner:
+    """Consumer threads plus the heartbeat/sweep thread, started and stopped by the host."""
+
+    def __init__(self, runtime: Runtime, threads: int) -> None:
+        self.runtime = runtime
+        self.threads = threads
+        self._stop = threading.Event()
+        self._consumer: Consumer | None = None
+        self._keeper: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Heartbeat, recover what a previous crash left, then consume."""
+        self.runtime.heartbeat()
+        self.runtime.sweep()
+        if self.threads > 0:
+            self._consumer = _QuietConsumer(self.runtime.huey, workers=self.threads,
+                                            worker_type="thread", periodic=False,
+                                            initial_delay=0.05, backoff=1.5, max_delay=0.5,
+                                            check_worker_health=False)
+            self._consumer.start()
+        self._keeper = threading.Thread(target=self._keep, name="hireloop-heartbeat",
+                                        daemon=True)
+        self._keeper.start()
+
+    def _keep(self) -> None:
+        last_sweep = time.monotonic()
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                self.runtime.heartbeat()
+                if time.monotonic() - last_sweep > 2 * HEARTBEAT_S:
+                    self.runtime.sweep()
+                    last_sweep = time.monotonic()
+            except Exception:
+                log.exception("heartbeat failed")
+
+    def stop(self) -> None:
+        """Stop consuming (running jobs finish or are recovered by the next sweep)."""
+        self._stop.set()
+        if self._consumer is not None:
+            self._consumer.stop(graceful=False)
+        with contextlib.suppress(Exception), self.runtime.db.session() as session:
+            worker = session.get(Worker, self.runtime.worker_id)
+            if worker is not None:
+                session.delete(worker)

@@ -1,0 +1,473 @@
+"""The candidate's side (an interview through its link) and practice (no account needed)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hireloop.core import Competency
+from hireloop.db.models import Answer, Interview, utcnow
+from hireloop.hiring import security, service
+from hireloop.hiring.authz import Principal, allowed
+from hireloop.hiring.service import Conflict, Forbidden, NotFound, Platform
+from hireloop.web.deps import Csrf, PlatformDep, PrincipalDep, SessionDep
+from hireloop.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+PRACTICE_SEED_BASE = 1_000_000_000
+"""practice draws variant seeds from here up; interviews draw below 2**31 at random, so a
+practicer sees other variants' numbers far more often than an interview's"""
+
+
+class Draft(BaseModel):
+    """An autosave: the answer as text and/or text files, and the revision it replaces."""
+
+    text: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)
+    revision: int | None = None
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _candidate(me: Principal, s: Session) -> Interview:
+    if me.role != "candidate" or me.interview_id is None:
+        if me.role == "anonymous":
+            raise HTTPException(401, "open your invitation link first")
+        raise HTTPException(403, "this page is for candidates")
+    interview = s.get(Interview, me.interview_id)
+    if interview is None or not allowed(me, "interview.take", interview.id):
+        raise HTTPException(403, "this interview is not yours")
+    return interview
+
+
+def view_of(platform: Platform, answer: Answer) -> Any:
+    exercise = platform.bank.get(answer.exercise_id)
+    kind = platform.bank.kinds.get(exercise.meta.kind)
+    if kind is None:
+        raise service.Conflict(platform.bank.kinds.why_missing(exercise.meta.kind))
+    return kind.render(exercise, platform.bank.variant(exercise, answer.seed)), kind
+
+
+def candidate_feedback(answer: Answer) -> dict[str, Any] | None:
+    """What a candidate may read of a grade: score, criteria points and feedback. Never the
+    evidence lists or the interviewer notes (they can quote hidden tests or rubric notes)."""
+    grade = service.automatic_grade(answer)
+    if grade is None:
+        return None
+    return {
+        "outcome": grade.outcome.value,
+        "score": service.answer_score(answer),
+        "message": grade.message,
+        "feedback": grade.feedback,
+        "criteria": [{"name": c.name, "points": c.points, "max_points": c.max_points,
+                      "feedback": c.feedback} for c in grade.criteria],
+    }
+
+
+def job_state(answer: Answer) -> str:
+    job = service.latest_job(answer)
+    if job is None:
+        return "saved" if answer.saved_at else "not started"
+    return job.state
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+# --- trial runs (visible tests, a project run), with a live log ---------------------------
+
+class Trials:
+    """Trial runs in background threads; their logs are polled by the page."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.runs: dict[str, dict[str, Any]] = {}
+
+    def start(self, key: str, target: Any) -> bool:
+        with self.lock:
+            run = self.runs.get(key)
+            if run and not run["done"]:
+                return False
+            run = {"lines": [], "done": False, "result": None, "started": time.time()}
+            self.runs[key] = run
+
+        def log(line: str) -> None:
+            with self.lock:
+                run["lines"].append(line[:2000])
+                del run["lines"][:-2000]
+
+        def work() -> None:
+            try:
+                result = target(log)
+                run["result"] = (result.model_dump() if result is not None else
+                                 {"passed": None, "summary": "this exercise has no trial run",
+                                  "log": ""})
+            except Exception as exc:
+                run["result"] = {"passed": None, "summary": f"the run failed: {exc}", "log": ""}
+            finally:
+                run["done"] = True
+
+        threading.Thread(target=work, name=f"trial-{key}", daemon=True).start()
+        return True
+
+    def state(self, key: str, since: int) -> dict[str, Any]:
+        with self.lock:
+            run = self.runs.get(key)
+            if run is None:
+                return {"running": False, "lines": [], "next": 0, "result": None}
+            return {"running": not run["done"], "lines": run["lines"][since:],
+                    "next": len(run["lines"]), "result": run["result"]}
+
+
+TRIALS = Trials()
+
+
+def _start_trial(platform: Platform, answer: Answer, key: str) -> bool:
+    view, kind = view_of(platform, answer)
+    del view
+    exercise = platform.bank.get(answer.exercise_id)
+    variant = platform.bank.variant(exercise, answer.seed)
+    submission = platform.runtime.submission_of(answer)
+    return TRIALS.start(key, lambda log: kind.trial(exercise, variant, submission, log))
+
+
+# --- the invitation link, consent and overview -------------------------------------------
+
+@router.get("/i/{token}")
+def open_link(request: Request, token: str, s: SessionDep, platform: PlatformDep) -> Response:
+    try:
+        interview = service.open_invitation(s, token)
+    except service.ServiceError as exc:
+        return page(request, "error.html", status_code=exc.status, status=exc.status,
+                    message=exc.message)
+    session_token = service.start_session(s, platform.settings, interview_id=interview.id)
+    s.commit()
+    response = RedirectResponse("/take", 303)
+    from hireloop.web.pages import _cookie
+
+    _cookie(response, request, security.SESSION_COOKIE, session_token,
+            platform.settings.session_hours)
+    return response
+
+
+@router.get("/take")
+def overview(request: Request, me: PrincipalDep, s: SessionDep,
+             platform: PlatformDep) -> HTMLResponse:
+    interview = _candidate(me, s)
+    jobs = service.settle_expired(s, interview)
+    s.commit()
+    for job in jobs:
+        platform.runtime.enqueue(job)
+    if interview.consented_at is None:
+        return page(request, "take/consent.html", interview=interview,
+                    kinds=sorted({a.exercise_id.split("/")[0] for a in interview.answers}),
+                    minutes=sum(st["minutes"] for st in interview.plan),
+                    retention_days=platform.settings.retention_days,
+                    llm=platform.settings.llm_enabled)
+    stages = [{"index": r.index, "name": interview.plan[r.index]["name"],
+               "minutes": interview.plan[r.index]["minutes"],
+               "count": len(interview.plan[r.index]["exercises"]),
+               "state": service.stage_state(interview, r)} for r in interview.stages]
+    return page(request, "take/overview.html", interview=interview, stages=stages)
+
+
+@router.post("/take/consent", dependencies=[Csrf])
+def give_consent(me: PrincipalDep, s: SessionDep) -> Response:
+    service.consent(_candidate(me, s))
+    s.commit()
+    return RedirectResponse("/take", 303)
+
+
+@router.post("/take/review-request", dependencies=[Csrf])
+def ask_for_review(me: PrincipalDep, s: SessionDep) -> Response:
+    service.request_human_review(_candidate(me, s))
+    s.commit()
+    return RedirectResponse("/take?review=1", 303)
+
+
+# --- a stage ------------------------------------------------------------------------------
+
+@router.get("/take/stage/{index}")
+def stage_page(request: Request, index: int, me: PrincipalDep, s: SessionDep,
+               platform: PlatformDep) -> HTMLResponse:
+    interview = _candidate(me, s)
+    run = service.start_stage(interview, index)
+    s.commit()
+    answers = [a for a in interview.answers if a.stage_index == index]
+    items = [{"answer": a, "view": view_of(platform, a)[0], "state": job_state(a),
+              "feedback": candidate_feedback(a) if service.feedback_visible(interview, index)
+              else None} for a in answers]
+    return page(request, "take/stage.html", interview=interview, run=run, index=index,
+                stage=interview.plan[index], items=items,
+                state=service.stage_state(interview, run),
+                deadline=_iso(service.stage_deadline(interview, run)),
+                feedback_policy=interview.loop_snapshot.get("feedback", "after_submission"),
+                max_answer_kb=platform.settings.max_answer_kb)
+
+
+@router.post("/take/stage/{index}/submit", dependencies=[Csrf])
+def submit_stage(index: int, me: PrincipalDep, s: SessionDep,
+                 platform: PlatformDep) -> Response:
+    interview = _candidate(me, s)
+    jobs = service.submit_stage(s, interview, index)
+    s.commit()
+    for job in jobs:
+        platform.runtime.enqueue(job)
+    return RedirectResponse(f"/take/stage/{index}", 303)
+
+
+@router.get("/take/stage/{index}/status")
+def stage_status(request: Request, index: int, me: PrincipalDep,
+                 s: SessionDep) -> HTMLResponse:
+    interview = _candidate(me, s)
+    answers = [a for a in interview.answers if a.stage_index == index]
+    visible = service.feedback_visible(interview, index)
+    items = [{"answer": a, "state": job_state(a),
+              "feedback": candidate_feedback(a) if visible else None} for a in answers]
+    return page(request, "take/_status.html", items=items, index=index,
+                pending=any(i["state"] in ("queued", "running") for i in items))
+
+
+def _save(s: Session, platform: Platform, interview: Interview, answer: Answer,
+          draft: Draft) -> JSONResponse:
+    service.autosave(platform, interview, answer, text=draft.text, files=draft.files,
+                     revision=draft.revision)
+    s.commit()  # on disk before the browser hears "saved"
+    return JSONResponse({"saved": True, "revision": answer.revision,
+                         "saved_at": _iso(answer.saved_at)})
+
+
+@router.post("/take/answers/{answer_id}/save", dependencies=[Csrf])
+def save_answer(answer_id: int, draft: Draft, me: PrincipalDep, s: SessionDep,
+                platform: PlatformDep) -> JSONResponse:
+    interview = _candidate(me, s)
+    return _save(s, platform, interview, service.candidate_answer(s, interview, answer_id),
+                 draft)
+
+
+@router.post("/take/answers/{answer_id}/trial", dependencies=[Csrf])
+def trial(answer_id: int, me: PrincipalDep, s: SessionDep,
+          platform: PlatformDep) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    if service.stage_state(interview, service.stage_run(interview, answer.stage_index)) != \
+            "in_progress":
+        raise Conflict("trial runs are for a stage in progress")
+    started = _start_trial(platform, answer, f"i{interview.id}-a{answer.id}")
+    return JSONResponse({"started": started})
+
+
+@router.get("/take/answers/{answer_id}/trial")
+def trial_state(answer_id: int, me: PrincipalDep, s: SessionDep,
+                since: int = 0) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    return JSONResponse(TRIALS.state(f"i{interview.id}-a{answer.id}", since))
+
+
+# --- recordings (chunked uploads) -----------------------------------------------------------
+
+@router.get("/take/answers/{answer_id}/upload")
+def upload_state(answer_id: int, me: PrincipalDep, s: SessionDep) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    current = service.current_upload(answer)
+    return JSONResponse({"received": current.size if current else 0})
+
+
+@router.post("/take/answers/{answer_id}/upload", dependencies=[Csrf])
+async def upload_chunk(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+                       platform: PlatformDep, offset: int = 0) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    run = service.stage_run(interview, answer.stage_index)
+    if service.stage_state(interview, run) not in ("in_progress",):
+        raise Conflict("uploads are for a stage in progress")
+    chunk = await request.body()
+    received = service.append_chunk(s, platform, answer, offset, chunk)
+    s.commit()
+    return JSONResponse({"received": received})
+
+
+class UploadDone(BaseModel):
+    mime: str = "application/octet-stream"
+    duration_s: float | None = None
+    size: int | None = None
+
+
+@router.post("/take/answers/{answer_id}/upload/complete", dependencies=[Csrf])
+def upload_complete(answer_id: int, done: UploadDone, me: PrincipalDep, s: SessionDep,
+                    platform: PlatformDep) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    current = service.current_upload(answer)
+    if done.size is not None and current is not None and current.size != done.size:
+        raise Conflict(f"the server has {current.size} bytes, not {done.size}; upload again")
+    upload = service.complete_upload(s, answer, done.mime, done.duration_s)
+    s.commit()
+    return JSONResponse({"saved": True, "name": upload.name, "size": upload.size,
+                         "revision": answer.revision})
+
+
+# --- practice -------------------------------------------------------------------------------
+
+def _practice_id(request: Request, platform: Platform, me: Principal) -> str | None:
+    if not platform.settings.public_practice and not me.is_team:
+        raise Forbidden("practice is open to signed-in team members only on this server")
+    token = request.cookies.get(security.PRACTICE_COOKIE)
+    return security.token_hash(token) if token else None
+
+
+def _practice_answer(s: Session, practice_id: str | None, answer_id: int) -> Answer:
+    answer = s.get(Answer, answer_id)
+    if answer is None or practice_id is None or answer.practice_id != practice_id:
+        raise NotFound(f"no practice answer {answer_id}")
+    return answer
+
+
+def practice_progress(s: Session, platform: Platform, practice_id: str | None) -> Any:
+    if practice_id is None:
+        return [], []
+    answers = s.scalars(select(Answer).where(Answer.practice_id == practice_id,
+                                             Answer.submitted_at.is_not(None))
+                        .order_by(Answer.id)).all()
+    history: list[dict[str, Any]] = []
+    by_comp: dict[str, list[float]] = {}
+    for a in answers:
+        score = service.answer_score(a)
+        entry = platform.bank.entries.get(a.exercise_id)
+        meta = entry.exercise.meta if entry and entry.exercise else None
+        history.append({"answer": a, "title": meta.title if meta else a.exercise_id,
+                        "score": score, "state": job_state(a)})
+        if score is not None and meta:
+            for c in meta.competencies:
+                by_comp.setdefault(str(c), []).append(score)
+    progress = [{"competency": c, "attempts": len(v), "mean": sum(v) / len(v),
+                 "last": v[-1], "trend": v[-5:]} for c, v in sorted(by_comp.items())]
+    return history, progress
+
+
+@router.get("/practice")
+def practice_home(request: Request, me: PrincipalDep, s: SessionDep,
+                  platform: PlatformDep) -> HTMLResponse:
+    practice_id = _practice_id(request, platform, me)
+    history, progress = practice_progress(s, platform, practice_id)
+    return page(request, "practice/home.html", competencies=list(Competency),
+                loops=platform.usable_templates(), history=history[-20:][::-1],
+                progress=progress)
+
+
+@router.post("/practice/start", dependencies=[Csrf])
+def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: PlatformDep,
+                   competency: Annotated[str, Form()] = "",
+                   loop: Annotated[str, Form()] = "") -> Response:
+    practice_id = _practice_id(request, platform, me)
+    token = None
+    if practice_id is None:
+        token = security.new_token()
+        practice_id = security.token_hash(token)
+    pool = [e for e in platform.bank.exercises.values()
+            if platform.bank.kinds.get(e.meta.kind) is not None
+            and not platform.bank.kinds.get(e.meta.kind).grading_unavailable]
+    if loop:
+        template = platform.usable_templates().get(loop)
+        if template is None:
+            raise NotFound(f"no loop {loop!r}")
+        pool = [e for e in pool if any(p.matches(e) or e.id in st.exercises
+                                       for st in template.stage for p in (st.pick or []))
+                or any(e.id in st.exercises for st in template.stage)]
+    elif competency:
+        pool = [e for e in pool if competency in e.meta.competencies]
+    if not pool:
+        raise NotFound("no exercise to practise for that choice")
+    done = set(s.scalars(select(Answer.exercise_id).where(Answer.practice_id == practice_id)))
+    fresh = [e for e in pool if e.id not in done] or pool
+    rng = random.SystemRandom()
+    exercise = rng.choice(sorted(fresh, key=lambda e: e.id))
+    answer = Answer(practice_id=practice_id, exercise_id=exercise.id,
+                    seed=PRACTICE_SEED_BASE + rng.randrange(1_000_000_000))
+    s.add(answer)
+    s.commit()
+    response = RedirectResponse(f"/practice/answers/{answer.id}", 303)
+    if token:
+        from hireloop.web.pages import _cookie
+
+        _cookie(response, request, security.PRACTICE_COOKIE, token, 24 * 365)
+    return response
+
+
+@router.get("/practice/answers/{answer_id}")
+def practice_answer_page(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+                         platform: PlatformDep) -> HTMLResponse:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    view, _ = view_of(platform, answer)
+    return page(request, "practice/answer.html", answer=answer, view=view,
+                state=job_state(answer), feedback=candidate_feedback(answer),
+                pending=job_state(answer) in ("queued", "running"),
+                max_answer_kb=platform.settings.max_answer_kb)
+
+
+@router.post("/practice/answers/{answer_id}/save", dependencies=[Csrf])
+def practice_save(request: Request, answer_id: int, draft: Draft, me: PrincipalDep,
+                  s: SessionDep, platform: PlatformDep) -> JSONResponse:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    if answer.submitted_at is not None:
+        raise Conflict("this attempt was submitted; start another to try again")
+    files = service._clean_files(draft.files)
+    service.check_answer_size(platform.settings, draft.text, files)
+    answer.text, answer.files = draft.text, files
+    answer.revision += 1
+    answer.saved_at = utcnow()
+    s.commit()
+    return JSONResponse({"saved": True, "revision": answer.revision,
+                         "saved_at": _iso(answer.saved_at)})
+
+
+@router.post("/practice/answers/{answer_id}/submit", dependencies=[Csrf])
+def practice_submit(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+                    platform: PlatformDep) -> Response:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    if answer.submitted_at is None:
+        answer.submitted_at = utcnow()
+        job = service.regrade(s, answer)
+        s.commit()
+        platform.runtime.enqueue(job)
+    return RedirectResponse(f"/practice/answers/{answer_id}", 303)
+
+
+@router.get("/practice/answers/{answer_id}/status")
+def practice_status(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+                    platform: PlatformDep) -> HTMLResponse:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    state = job_state(answer)
+    return page(request, "practice/_status.html", answer=answer, state=state,
+                feedback=candidate_feedback(answer),
+                pending=state in ("queued", "running"))
+
+
+@router.post("/practice/answers/{answer_id}/trial", dependencies=[Csrf])
+def practice_trial(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+                   platform: PlatformDep) -> JSONResponse:
+    practice_id = _practice_id(request, platform, me)
+    answer = _practice_answer(s, practice_id, answer_id)
+    started = _start_trial(platform, answer, f"p-a{answer.id}")
+    return JSONResponse({"started": started})
+
+
+@router.get("/practice/answers/{answer_id}/trial")
+def practice_trial_state(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+                         platform: PlatformDep, since: int = 0) -> JSONResponse:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    return JSONResponse(TRIALS.state(f"p-a{answer.id}", since))
+
