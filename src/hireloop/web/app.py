@@ -136,6 +136,7 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.include_router(pages.router)
     app.include_router(take.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(LimitsAndHeaders, settings=settings)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
