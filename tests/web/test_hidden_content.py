@@ -1,0 +1,156 @@
+"""Nothing a candidate can reach shows hidden content: hidden tests and reference solutions,
+answer keys, rubrics and reference answers, grader notes for interviewers, the team's notes and
+override reasons, or another candidate's data.
+
+Candidate A takes the whole interview with the most generous feedback policy (immediately),
+the team grades, overrides and writes notes, then every page and API response A can reach is
+collected and searched for each secret.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from hireloop.db.models import Answer
+from tests.web.conftest import BANK_DIR, CODE, builtin_bank, exercise_answers
+
+CANARY_NOTE = "CANARY-NOTE-7f3a: candidate oversold the project"
+CANARY_REASON = "CANARY-REASON-91bc: answer copied"
+
+
+CANDIDATE_FACING = ("explanation", "feedback")
+"""answer-key fields written for the candidate, shown with the grade when the policy allows"""
+
+
+def _distinctive(name: str, text: str) -> list[str]:
+    """Long lines of a hidden file (TOML: of its string values, minus candidate-facing ones)."""
+    if name.endswith(".toml"):
+        strings: list[str] = []
+
+        def walk(value: Any, path: str) -> None:
+            if any(word in path for word in CANDIDATE_FACING):
+                return
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, f"{path}.{k}")
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, path)
+            elif isinstance(value, str):
+                strings.append(value)
+
+        walk(tomllib.loads(text), "")
+        text = "\n".join(strings)
+    lines = [line.strip() for line in text.splitlines()]
+    return [line for line in lines if len(line) >= 30]
+
+
+def _secrets(site: Any, interview_id: int) -> dict[str, str]:
+    """Distinctive lines of every hidden file of the interview's exercises, and more."""
+    bank = builtin_bank()
+    found: dict[str, str] = {}
+    with site.platform.db.session() as s:
+        answers = s.query(Answer).filter_by(interview_id=interview_id).all()
+        exercise_ids = {a.exercise_id for a in answers}
+        other = s.query(Answer).filter_by(interview_id=site.ids["b"]).all()
+        grades = [a.jobs[-1].grade for a in answers if a.jobs and a.jobs[-1].grade]
+    for exercise_id in exercise_ids:
+        exercise = bank.get(exercise_id)
+        for name in exercise.hidden.names():
+            for line in _distinctive(name, exercise.hidden.read_text(name)):
+                found[f"{exercise_id}/hidden/{name}"] = line
+    for grade in grades:
+        for note in grade.get("notes", []):
+            if len(note) >= 20:
+                found[f"grade note of {grade['exercise_id']}"] = note[:200]
+    found["team note"] = CANARY_NOTE
+    found["override reason"] = CANARY_REASON
+    found["candidate B's name"] = "Bob Candidate"
+    found["candidate B's email"] = "bob@example.com"
+    for a in other:
+        if a.text and len(a.text.strip()) >= 12:
+            found[f"candidate B's answer {a.id}"] = a.text.strip()[:80]
+    return found
+
+
+def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) -> None:
+    site = make_site(feedback="immediately")
+    bank = builtin_bank()
+    # candidate B answers first, so there is someone else's data to leak
+    b = site.client()
+    b.open_invitation(site.ids["link_b"])
+    b.form("/take/consent")
+    b.get("/take/stage/0")
+    with site.platform.db.session() as s:
+        b_answers = [x.id for x in s.query(Answer).filter_by(interview_id=site.ids["b"])]
+    for answer_id in b_answers:
+        b.json("POST", f"/take/answers/{answer_id}/save",
+               {"text": f"Bob's private answer number {answer_id}, not for Ada"})
+
+    a = site.client()
+    a.open_invitation(site.ids["link_a"])
+    bodies: list[tuple[str, str]] = []
+
+    def grab(url: str, response: Any) -> None:
+        bodies.append((url, response.text))
+
+    grab("/take (consent)", a.get("/take"))
+    a.form("/take/consent")
+    grab("/take", a.get("/take"))
+    grab("/take/stage/0", a.get("/take/stage/0"))
+    with site.platform.db.session() as s:
+        answers = [{"id": x.id, "exercise_id": x.exercise_id, "seed": x.seed}
+                   for x in s.query(Answer).filter_by(interview_id=site.ids["a"])
+                   .order_by(Answer.id)]
+    good = exercise_answers(bank, answers)
+    for answer in answers:  # a candidate's own code, not the hidden reference solution
+        if answer["exercise_id"] == CODE:
+            good[answer["id"]] = {"text": (BANK_DIR / CODE / "samples" / "log_of_softmax.py")
+                                  .read_text()}
+    for answer in answers:
+        grab("save", a.json("POST", f"/take/answers/{answer['id']}/save", good[answer["id"]]))
+        started = a.json("POST", f"/take/answers/{answer['id']}/trial")
+        grab("trial start", started)
+    import time
+
+    for answer in answers:
+        for _ in range(200):
+            state = a.client.get(f"/take/answers/{answer['id']}/trial").json()
+            if not state["running"]:
+                break
+            time.sleep(0.1)
+        grab("trial", a.client.get(f"/take/answers/{answer['id']}/trial"))
+    grab("api take", a.client.get("/api/v1/take"))
+    a.form("/take/stage/0/submit")
+    site.wait_for_jobs()
+
+    team = site.client()
+    team.login("interviewer@example.com")
+    detail = team.client.get(f"/api/v1/interviews/{site.ids['a']}").json()
+    graded = next(x for x in detail["answers"] if x["criteria"])
+    team.form(f"/team/interviews/{site.ids['a']}/answers/{graded['id']}/override",
+              {"criterion": graded["criteria"][0]["name"], "points": 0,
+               "reason": CANARY_REASON})
+    team.form(f"/team/interviews/{site.ids['a']}/notes", {"body": CANARY_NOTE})
+
+    for url in ["/take", "/take/stage/0", "/take/stage/0/status", "/api/v1/take",
+                "/api/v1/me", "/"]:
+        grab(url, a.get(url, follow_redirects=True))
+    for answer in answers:
+        grab("upload state", a.client.get(f"/take/answers/{answer['id']}/upload"))
+    for b_id in b_answers:  # B's objects answer "not found" to A, with nothing of B in it
+        grab(f"B's answer {b_id}", a.json("POST", f"/take/answers/{b_id}/save", {"text": "x"}))
+
+    secrets = _secrets(site, site.ids["a"])
+    assert len(secrets) > 10, secrets  # the scan has real things to look for
+    assert any("reference.py" in k for k in secrets)
+    assert any("rubric.toml" in k for k in secrets)
+    assert any(k.startswith("grade note") for k in secrets)
+    leaks = [f"{url}: {what}: {secret[:60]!r}"
+             for url, body in bodies for what, secret in secrets.items()
+             if secret in body or secret.replace("'", "&#39;") in body
+             or secret.replace('"', "&#34;") in body]
+    assert not leaks, "\n".join(leaks)
+    # and the candidate did see their feedback (the policy is "immediately")
+    assert any("Score" in body for url, body in bodies if "status" in url)
