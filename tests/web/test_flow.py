@@ -6,8 +6,17 @@ import csv
 import io
 import re
 
+import pytest
+
 from hireloop.db.models import Answer, Interview
-from tests.web.conftest import CHOICE, CODE, TEXT, builtin_bank, exercise_answers
+from tests.web.conftest import (
+    CHOICE,
+    CODE,
+    TEXT,
+    builtin_bank,
+    exercise_answers,
+    postgres_url,
+)
 
 
 def _answers(site, interview_id):
@@ -16,9 +25,16 @@ def _answers(site, interview_id):
                 for a in s.query(Answer).filter_by(interview_id=interview_id).order_by(Answer.id)]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_candidate_answers_submits_and_the_interviewer_reviews_overrides_and_decides(
-        make_site) -> None:
-    site = make_site()
+        make_site, backend) -> None:
+    if backend == "postgresql":
+        if postgres_url() is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        site = make_site(database_url=postgres_url())
+        assert site.platform.db.engine.dialect.name == "postgresql"
+    else:
+        site = make_site()
     candidate = site.client()
     candidate.open_invitation(site.ids["link_a"])
     consent = candidate.get("/take")

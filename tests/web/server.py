@@ -1,0 +1,93 @@
+"""A real ``hireloop serve`` process for tests that kill it, and a small API client."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HIRELOOP = str(Path(sys.executable).parent / "hireloop")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """``hireloop serve`` in a subprocess on a free port."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.env = {**os.environ, "HIRELOOP_DATA_DIR": str(data_dir), **(env or {})}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "server.log"
+
+    def start(self, threads: int = 1, env: dict[str, str] | None = None) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [HIRELOOP, "serve", "--port", str(self.port), "--grading-threads", str(threads)],
+                env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the server did not start: {self.log.read_text()[-3000:]}")
+
+    def kill9(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([HIRELOOP, *args], env=self.env, input=stdin, text=True,
+                              capture_output=True, timeout=120, check=False)
+
+
+class Api:
+    """The JSON API with a bearer token."""
+
+    def __init__(self, url: str, token: str | None = None) -> None:
+        self.client = httpx.Client(base_url=url, timeout=30)
+        if token:
+            self.client.headers["authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body: Any = None, ok: int = 200) -> Any:
+        response = self.client.request(method, f"/api/v1{path}", json=body)
+        assert response.status_code == ok, (response.status_code, response.text)
+        return response.json()
+
+    @classmethod
+    def login(cls, url: str, email: str, password: str) -> Api:
+        token = cls(url).call("POST", "/auth/login", {"email": email, "password": password})
+        return cls(url, token["token"])
+
+    @classmethod
+    def candidate(cls, url: str, link: str) -> Api:
+        opened = cls(url).call("POST", "/take/open", {"token": link.rsplit("/", 1)[1]})
+        return cls(url, opened["token"])
