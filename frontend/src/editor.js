@@ -138,6 +138,9 @@ function mount(textarea, options = {}) {
   });
   if (readOnly) view.dom.classList.add("cm-readonly");
   view.dom.classList.add("hireloop-editor");
+  // The editable element fires its own native `input` events; keep them inside the editor so
+  // that form listeners see only the textarea's (whose target has the name and the value).
+  view.dom.addEventListener("input", (event) => event.stopPropagation());
   textarea.insertAdjacentElement("afterend", view.dom);
   textarea.style.display = "none";
   textarea.setAttribute("aria-hidden", "true");

@@ -1,8 +1,10 @@
 // hireloop's audio/video recorder widget. Plain browser JavaScript, no dependencies.
 //
 // window.HireloopRecorder.mount(container, {
-//   maxSeconds, allowRerecord, video, uploadUrl, csrfToken, onUploaded, onError
+//   maxSeconds, allowRerecord, video, uploadUrl, csrfToken, onUploaded, onError, chunkBytes
 // }) -> {element, getState(), destroy()}
+//
+// chunkBytes (default and maximum 1 MiB) sets the upload chunk size.
 //
 // Flow: Record -> (permission) -> recording with a level meter and a timer -> Stop (or the time
 // limit) -> the candidate plays the recording back -> Submit recording (or Re-record when
@@ -103,6 +105,7 @@
     const headers = { "Content-Type": "application/octet-stream" };
     if (opts.csrfToken) headers["X-CSRF-Token"] = opts.csrfToken;
     const total = blob.size;
+    const chunkBytes = Math.max(1, Math.min(CHUNK_BYTES, Number(opts.chunkBytes) || CHUNK_BYTES));
     let offset = 0;
     let failures = 0;
 
@@ -127,7 +130,7 @@
         response = await fetch(withQuery(opts.uploadUrl, `offset=${offset}`), {
           method: "POST",
           headers,
-          body: blob.slice(offset, offset + CHUNK_BYTES),
+          body: blob.slice(offset, offset + chunkBytes),
           credentials: "same-origin",
         });
       } catch (networkError) {
@@ -214,6 +217,7 @@
     let blob = null;
     let blobUrl = null;
     let mimeType = "";
+    let stoppedByLimit = false;
 
     function say(text, isError) {
       status.textContent = text;
@@ -335,7 +339,8 @@
         updateTimer();
         say(blob.size === 0
           ? "Nothing was recorded. Check your microphone, then record again."
-          : "Recording finished. Play it back, then submit it" +
+          : (stoppedByLimit ? "Time is up: the recording stopped. " : "Recording finished. ") +
+            "Play it back, then submit it" +
             (opts.allowRerecord ? " or record again." : "."), blob.size === 0);
         if (blob.size === 0) state = "idle";
         render();
@@ -360,7 +365,7 @@
       if (state !== "recording" || !recorder) return;
       state = "stopping";
       clearInterval(tick);
-      if (automatic) say("Time is up: the recording stopped.");
+      stoppedByLimit = Boolean(automatic);
       recorder.stop();
     }
 
