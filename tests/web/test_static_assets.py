@@ -422,6 +422,24 @@ def test_recorder_resumes_from_the_server_offset_after_a_lost_response(
 
 
 @pytest.mark.slow
+def test_recorder_records_video_with_a_live_preview(page: Any, app: tuple[str, AppState]) -> None:
+    _, state = app
+    open_recorder(page, app, video=True)
+    page.get_by_role("button", name="Start recording").click()
+    page.wait_for_function("window.recorder.getState() === 'recording'")
+    page.wait_for_function("document.querySelector('.hr-preview').videoWidth > 0")
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Stop recording").click()
+    page.wait_for_function("window.recorder.getState() === 'recorded'")
+    assert page.locator("video.hr-playback").is_visible()
+    page.get_by_role("button", name="Submit this recording").click()
+    page.wait_for_function("window.uploaded !== null", timeout=30_000)
+    assert state.complete is not None
+    assert state.complete["mime"].startswith("video/"), state.complete["mime"]
+    assert_media(bytes(state.data), state.complete["mime"])
+
+
+@pytest.mark.slow
 def test_recorder_stops_by_itself_at_max_seconds(page: Any, app: tuple[str, AppState]) -> None:
     open_recorder(page, app, maxSeconds=1, allowRerecord=False)
     page.get_by_role("button", name="Start recording").click()
