@@ -180,7 +180,7 @@
           const res = s.result || {};
           summary.textContent = res.summary || "Finished.";
           summary.dataset.passed = res.passed;
-          if (res.log) log.textContent += res.log;
+          if (res.log && !since) log.textContent += res.log;  // nothing was streamed
           button.disabled = false;
         };
         poll();
