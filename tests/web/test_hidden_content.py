@@ -19,24 +19,29 @@ CANARY_NOTE = "CANARY-NOTE-7f3a: candidate oversold the project"
 CANARY_REASON = "CANARY-REASON-91bc: answer copied"
 
 
-CANDIDATE_FACING = ("explanation", "feedback")
-"""answer-key fields written for the candidate, shown with the grade when the policy allows"""
+CANDIDATE_FACING = (".explanation", ".feedback", ".key_point.text")
+"""hidden fields written to be shown with the grade when the loop's policy allows: an answer
+key's explanation and per-option feedback, and a rubric key point's statement (the criterion's
+name). Everything else (reference answers and solutions, tests, phrasings, must-not lists,
+notes) must never reach a candidate."""
 
 
-def _distinctive(name: str, text: str) -> list[str]:
-    """Long lines of a hidden file (TOML: of its string values, minus candidate-facing ones)."""
+def _distinctive(name: str, text: str, shown: list[str]) -> list[str]:
+    """Long lines of a hidden file (TOML: of its string values, minus candidate-facing ones,
+    which are added to ``shown``)."""
     if name.endswith(".toml"):
         strings: list[str] = []
 
         def walk(value: Any, path: str) -> None:
-            if any(word in path for word in CANDIDATE_FACING):
+            if any(path.endswith(word) for word in CANDIDATE_FACING):
+                shown.append(str(value))
                 return
             if isinstance(value, dict):
                 for k, v in value.items():
                     walk(v, f"{path}.{k}")
             elif isinstance(value, list):
                 for v in value:
-                    walk(v, path)
+                    walk(v, path)  # array items keep their table's path
             elif isinstance(value, str):
                 strings.append(value)
 
@@ -57,9 +62,17 @@ def _secrets(site: Any, interview_id: int) -> dict[str, str]:
         grades = [a.jobs[-1].grade for a in answers if a.jobs and a.jobs[-1].grade]
     for exercise_id in exercise_ids:
         exercise = bank.get(exercise_id)
-        for name in exercise.hidden.names():
-            for line in _distinctive(name, exercise.hidden.read_text(name)):
-                found[f"{exercise_id}/hidden/{name}"] = line
+        # public: the exercise's own files, the candidate's own answers, and hidden strings
+        # meant for the candidate; a hidden line that is also public is no secret
+        shown = [content.decode("utf-8", "replace")
+                 for content in exercise.public_files.values()]
+        shown += [a.text or "" for a in answers]
+        lines = {f"{exercise_id}/hidden/{name} #{i}": line
+                 for name in exercise.hidden.names()
+                 for i, line in enumerate(_distinctive(name, exercise.hidden.read_text(name),
+                                                       shown))}
+        public = "\n".join(shown)
+        found.update({k: v for k, v in lines.items() if v not in public})
     for grade in grades:
         for note in grade.get("notes", []):
             if len(note) >= 20:
