@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     """the largest answer (text and files together) a candidate may save"""
     max_upload_mb: Annotated[int, Field(ge=1, le=10_000)] = 200
     """the largest upload (a recording) a candidate may send"""
+    invites_per_hour: Annotated[int, Field(ge=1, le=1_000_000)] = 200
+    """invitations (new and resent) one team member may create per hour"""
     secure_cookies: bool | None = None
     """send cookies only over HTTPS; none means: when ``base_url`` starts with https"""
     public_practice: bool = True

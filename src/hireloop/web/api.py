@@ -20,6 +20,7 @@ from hireloop.reports.scorecard import build_scorecard, csv_rows
 from hireloop.web.deps import (
     Admin,
     Csrf,
+    Id,
     PlatformDep,
     PrincipalDep,
     SessionDep,
@@ -66,13 +67,13 @@ class LoopDefinition(BaseModel):
 class Invite(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     email: Annotated[str, Field(max_length=320)]
-    loop_id: int
+    loop_id: Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class OverrideIn(BaseModel):
-    answer_id: int
+    answer_id: Annotated[int, Field(ge=0, le=2**31 - 1)]
     criterion: Annotated[str, Field(max_length=300)]
-    points: Annotated[float, Field(ge=0)]
+    points: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
     reason: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
@@ -172,12 +173,12 @@ def create_loop(body: NewLoop, me: TeamWriter, s: SessionDep,
 
 
 @router.get("/loops/{loop_id}", tags=["loops"])
-def get_loop(loop_id: int, me: TeamReader, s: SessionDep) -> dict[str, Any]:
+def get_loop(loop_id: Id, me: TeamReader, s: SessionDep) -> dict[str, Any]:
     return _loop_json(service.get_loop(s, loop_id))
 
 
 @router.put("/loops/{loop_id}", tags=["loops"])
-def update_loop(loop_id: int, body: LoopDefinition, me: TeamWriter, s: SessionDep,
+def update_loop(loop_id: Id, body: LoopDefinition, me: TeamWriter, s: SessionDep,
                 platform: PlatformDep) -> dict[str, Any]:
     record = service.update_loop(platform, service.get_loop(s, loop_id), body.definition)
     s.commit()
@@ -185,7 +186,7 @@ def update_loop(loop_id: int, body: LoopDefinition, me: TeamWriter, s: SessionDe
 
 
 @router.get("/loops/{loop_id}/results", tags=["loops"])
-def loop_results(loop_id: int, me: TeamReader, s: SessionDep,
+def loop_results(loop_id: Id, me: TeamReader, s: SessionDep,
                  platform: PlatformDep) -> list[dict[str, Any]]:
     """Every interview of the loop as a scorecard."""
     record = service.get_loop(s, loop_id)
@@ -206,7 +207,8 @@ def candidates(me: TeamReader, s: SessionDep) -> list[dict[str, Any]]:
 def invite(body: Invite, request: Request, me: TeamWriter, s: SessionDep,
            platform: PlatformDep) -> dict[str, Any]:
     """Invite a candidate to a loop; the link is shown only in this answer."""
-    if security.rate_limited(s, f"invite:{me.user_id}", 60, 3600):
+    if security.rate_limited(s, f"invite:{me.user_id}",
+                              platform.settings.invites_per_hour, 3600):
         s.commit()
         raise TooMany("too many invitations in the last hour; wait and try again")
     interview, token = service.invite(s, platform, me, name=body.name, email=body.email,
@@ -222,7 +224,7 @@ def interviews(me: TeamReader, s: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.get("/interviews/{interview_id}", tags=["interviews"])
-def interview(interview_id: int, me: TeamReader, s: SessionDep,
+def interview(interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> dict[str, Any]:
     """The interview with every answer, its grade per criterion with evidence, overrides."""
     item = service.get_interview(s, interview_id)
@@ -247,7 +249,7 @@ def interview(interview_id: int, me: TeamReader, s: SessionDep,
 
 
 @router.post("/interviews/{interview_id}/resend", tags=["interviews"])
-def resend(interview_id: int, request: Request, me: TeamWriter, s: SessionDep,
+def resend(interview_id: Id, request: Request, me: TeamWriter, s: SessionDep,
            platform: PlatformDep) -> dict[str, Any]:
     """A new link (the old one stops working)."""
     item = service.get_interview(s, interview_id)
@@ -257,7 +259,7 @@ def resend(interview_id: int, request: Request, me: TeamWriter, s: SessionDep,
 
 
 @router.post("/interviews/{interview_id}/revoke", tags=["interviews"])
-def revoke(interview_id: int, me: TeamWriter, s: SessionDep) -> dict[str, Any]:
+def revoke(interview_id: Id, me: TeamWriter, s: SessionDep) -> dict[str, Any]:
     item = service.get_interview(s, interview_id)
     service.revoke(s, item)
     s.commit()
@@ -265,7 +267,7 @@ def revoke(interview_id: int, me: TeamWriter, s: SessionDep) -> dict[str, Any]:
 
 
 @router.post("/interviews/{interview_id}/overrides", tags=["interviews"], status_code=201)
-def override(interview_id: int, body: OverrideIn, me: TeamWriter,
+def override(interview_id: Id, body: OverrideIn, me: TeamWriter,
              s: SessionDep) -> dict[str, Any]:
     """Override one criterion's points with a reason (the automatic grade is kept)."""
     item = service.get_interview(s, interview_id)
@@ -279,14 +281,14 @@ def override(interview_id: int, body: OverrideIn, me: TeamWriter,
 
 
 @router.post("/interviews/{interview_id}/notes", tags=["interviews"], status_code=201)
-def note(interview_id: int, body: NoteIn, me: TeamWriter, s: SessionDep) -> dict[str, Any]:
+def note(interview_id: Id, body: NoteIn, me: TeamWriter, s: SessionDep) -> dict[str, Any]:
     row = service.add_note(s, service.get_interview(s, interview_id), me, body.body)
     s.commit()
     return {"id": row.id}
 
 
 @router.post("/interviews/{interview_id}/decision", tags=["interviews"])
-def decision(interview_id: int, body: DecisionIn, me: TeamWriter,
+def decision(interview_id: Id, body: DecisionIn, me: TeamWriter,
              s: SessionDep) -> dict[str, Any]:
     item = service.get_interview(s, interview_id)
     service.decide(item, me, body.decision, body.reason)
@@ -295,13 +297,13 @@ def decision(interview_id: int, body: DecisionIn, me: TeamWriter,
 
 
 @router.get("/interviews/{interview_id}/scorecard", tags=["interviews"])
-def scorecard(interview_id: int, me: TeamReader, s: SessionDep,
+def scorecard(interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> dict[str, Any]:
     return build_scorecard(service.get_interview(s, interview_id), platform.bank)
 
 
 @router.get("/interviews/{interview_id}/rows", tags=["interviews"])
-def rows(interview_id: int, me: TeamReader, s: SessionDep,
+def rows(interview_id: Id, me: TeamReader, s: SessionDep,
          platform: PlatformDep) -> list[dict[str, Any]]:
     """The scorecard as flat rows (the CSV export's columns)."""
     return csv_rows(build_scorecard(service.get_interview(s, interview_id), platform.bank))
@@ -353,7 +355,7 @@ def take_consent(me: PrincipalDep, s: SessionDep) -> dict[str, Any]:
 
 
 @router.post("/take/stages/{index}/start", tags=["take"])
-def take_start(index: int, me: PrincipalDep, s: SessionDep) -> dict[str, Any]:
+def take_start(index: Id, me: PrincipalDep, s: SessionDep) -> dict[str, Any]:
     item = _candidate(me, s)
     run = service.start_stage(item, index)
     s.commit()
@@ -362,7 +364,7 @@ def take_start(index: int, me: PrincipalDep, s: SessionDep) -> dict[str, Any]:
 
 
 @router.put("/take/answers/{answer_id}", tags=["take"])
-def take_save(answer_id: int, draft: Annotated[Draft, Body()], me: PrincipalDep,
+def take_save(answer_id: Id, draft: Annotated[Draft, Body()], me: PrincipalDep,
               s: SessionDep, platform: PlatformDep) -> dict[str, Any]:
     """Autosave a draft; answered only once it is on disk."""
     item = _candidate(me, s)
@@ -375,7 +377,7 @@ def take_save(answer_id: int, draft: Annotated[Draft, Body()], me: PrincipalDep,
 
 
 @router.post("/take/stages/{index}/submit", tags=["take"])
-def take_submit(index: int, me: PrincipalDep, s: SessionDep,
+def take_submit(index: Id, me: PrincipalDep, s: SessionDep,
                 platform: PlatformDep) -> dict[str, Any]:
     item = _candidate(me, s)
     jobs = service.submit_stage(s, item, index)

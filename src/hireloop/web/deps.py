@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.orm import Session
 
 from hireloop.hiring import security
@@ -116,3 +116,7 @@ def wants_html(request: Request) -> bool:
 
 def as_json(value: Any) -> Any:
     return value
+
+
+Id = Annotated[int, Path(ge=0, le=2**31 - 1, description="an id")]
+"""a path id; out-of-range numbers are a 422, not a database error"""

@@ -16,6 +16,7 @@ from hireloop.reports.scorecard import build_scorecard, competency_chart, to_csv
 from hireloop.web.deps import (
     Admin,
     Csrf,
+    Id,
     PlatformDep,
     PrincipalDep,
     SessionDep,
@@ -169,7 +170,7 @@ def _bank_listing(platform: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/team/loops/{loop_id}")
-def loop_page(request: Request, loop_id: int, me: TeamReader, s: SessionDep,
+def loop_page(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
     record = service.get_loop(s, loop_id)
     return page(request, "team/loop.html", loop=record,
@@ -177,7 +178,7 @@ def loop_page(request: Request, loop_id: int, me: TeamReader, s: SessionDep,
 
 
 @router.post("/team/loops/{loop_id}", dependencies=[Csrf])
-def save_loop(request: Request, loop_id: int, me: TeamWriter, s: SessionDep,
+def save_loop(request: Request, loop_id: Id, me: TeamWriter, s: SessionDep,
               platform: PlatformDep, definition: Annotated[str, Form()]) -> Response:
     record = service.get_loop(s, loop_id)
     try:
@@ -190,7 +191,7 @@ def save_loop(request: Request, loop_id: int, me: TeamWriter, s: SessionDep,
 
 
 @router.get("/team/loops/{loop_id}/export.{fmt}")
-def export_loop(loop_id: int, fmt: str, me: TeamReader, s: SessionDep,
+def export_loop(loop_id: Id, fmt: str, me: TeamReader, s: SessionDep,
                 platform: PlatformDep) -> Response:
     record = service.get_loop(s, loop_id)
     interviews = s.scalars(select(Interview).where(Interview.loop_id == record.id)).all()
@@ -241,7 +242,8 @@ def new_candidate_page(request: Request, me: TeamReader, s: SessionDep,
 def invite(request: Request, me: TeamWriter, s: SessionDep, platform: PlatformDep,
            name: Annotated[str, Form()], email: Annotated[str, Form()],
            loop_id: Annotated[int, Form()]) -> Response:
-    if security.rate_limited(s, f"invite:{me.user_id}", 60, 3600):
+    if security.rate_limited(s, f"invite:{me.user_id}",
+                              platform.settings.invites_per_hour, 3600):
         s.commit()
         raise TooMany("too many invitations in the last hour; wait and try again")
     try:
@@ -258,7 +260,7 @@ def invite(request: Request, me: TeamWriter, s: SessionDep, platform: PlatformDe
 
 
 @router.get("/team/interviews/{interview_id}")
-def interview_page(request: Request, interview_id: int, me: TeamReader, s: SessionDep,
+def interview_page(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
                    platform: PlatformDep) -> HTMLResponse:
     interview = service.get_interview(s, interview_id)
     jobs = service.settle_expired(s, interview)
@@ -288,7 +290,7 @@ def _views(platform: Any, interview: Interview) -> dict[int, Any]:
 
 
 @router.get("/team/interviews/{interview_id}/jobs")
-def interview_jobs(request: Request, interview_id: int, me: TeamReader, s: SessionDep,
+def interview_jobs(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
                    platform: PlatformDep) -> HTMLResponse:
     """The live part of the review page (htmx polls it while jobs are pending)."""
     interview = service.get_interview(s, interview_id)
@@ -302,7 +304,7 @@ def interview_jobs(request: Request, interview_id: int, me: TeamReader, s: Sessi
 
 
 @router.get("/team/answers/{answer_id}/recording")
-def recording(answer_id: int, me: TeamReader, s: SessionDep) -> Response:
+def recording(answer_id: Id, me: TeamReader, s: SessionDep) -> Response:
     """A candidate's recording, for people to review (never analysed for faces or emotion)."""
     from fastapi.responses import FileResponse
 
@@ -316,9 +318,10 @@ def recording(answer_id: int, me: TeamReader, s: SessionDep) -> Response:
 
 
 @router.post("/team/interviews/{interview_id}/resend", dependencies=[Csrf])
-def resend(request: Request, interview_id: int, me: TeamWriter, s: SessionDep,
+def resend(request: Request, interview_id: Id, me: TeamWriter, s: SessionDep,
            platform: PlatformDep) -> HTMLResponse:
-    if security.rate_limited(s, f"invite:{me.user_id}", 60, 3600):
+    if security.rate_limited(s, f"invite:{me.user_id}",
+                              platform.settings.invites_per_hour, 3600):
         s.commit()
         raise TooMany("too many invitations in the last hour; wait and try again")
     interview = service.get_interview(s, interview_id)
@@ -329,7 +332,7 @@ def resend(request: Request, interview_id: int, me: TeamWriter, s: SessionDep,
 
 
 @router.post("/team/interviews/{interview_id}/revoke", dependencies=[Csrf])
-def revoke(interview_id: int, me: TeamWriter, s: SessionDep) -> Response:
+def revoke(interview_id: Id, me: TeamWriter, s: SessionDep) -> Response:
     service.revoke(s, service.get_interview(s, interview_id))
     s.commit()
     return RedirectResponse(f"/team/interviews/{interview_id}", 303)
@@ -337,7 +340,7 @@ def revoke(interview_id: int, me: TeamWriter, s: SessionDep) -> Response:
 
 @router.post("/team/interviews/{interview_id}/answers/{answer_id}/override",
              dependencies=[Csrf])
-def override(request: Request, interview_id: int, answer_id: int, me: TeamWriter,
+def override(request: Request, interview_id: Id, answer_id: Id, me: TeamWriter,
              s: SessionDep, criterion: Annotated[str, Form()],
              points: Annotated[float, Form()], reason: Annotated[str, Form()] = "") -> Response:
     interview = service.get_interview(s, interview_id)
@@ -351,7 +354,7 @@ def override(request: Request, interview_id: int, answer_id: int, me: TeamWriter
 
 @router.post("/team/interviews/{interview_id}/answers/{answer_id}/regrade",
              dependencies=[Csrf])
-def regrade(interview_id: int, answer_id: int, me: TeamWriter, s: SessionDep,
+def regrade(interview_id: Id, answer_id: Id, me: TeamWriter, s: SessionDep,
             platform: PlatformDep) -> Response:
     interview = service.get_interview(s, interview_id)
     answer = next((a for a in interview.answers if a.id == answer_id), None)
@@ -364,7 +367,7 @@ def regrade(interview_id: int, answer_id: int, me: TeamWriter, s: SessionDep,
 
 
 @router.post("/team/interviews/{interview_id}/notes", dependencies=[Csrf])
-def add_note(interview_id: int, me: TeamWriter, s: SessionDep,
+def add_note(interview_id: Id, me: TeamWriter, s: SessionDep,
              body: Annotated[str, Form()]) -> Response:
     service.add_note(s, service.get_interview(s, interview_id), me, body)
     s.commit()
@@ -372,7 +375,7 @@ def add_note(interview_id: int, me: TeamWriter, s: SessionDep,
 
 
 @router.post("/team/interviews/{interview_id}/decision", dependencies=[Csrf])
-def decide(interview_id: int, me: TeamWriter, s: SessionDep,
+def decide(interview_id: Id, me: TeamWriter, s: SessionDep,
            decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     service.decide(service.get_interview(s, interview_id), me, decision, reason)
     s.commit()
@@ -380,7 +383,7 @@ def decide(interview_id: int, me: TeamWriter, s: SessionDep,
 
 
 @router.get("/team/interviews/{interview_id}/scorecard")
-def scorecard(request: Request, interview_id: int, me: TeamReader, s: SessionDep,
+def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
     interview = service.get_interview(s, interview_id)
     card = build_scorecard(interview, platform.bank)
@@ -389,7 +392,7 @@ def scorecard(request: Request, interview_id: int, me: TeamReader, s: SessionDep
 
 
 @router.get("/team/interviews/{interview_id}/export.{fmt}")
-def export_interview(interview_id: int, fmt: str, me: TeamReader, s: SessionDep,
+def export_interview(interview_id: Id, fmt: str, me: TeamReader, s: SessionDep,
                      platform: PlatformDep) -> Response:
     interview = service.get_interview(s, interview_id)
     return _export([build_scorecard(interview, platform.bank)], fmt,

@@ -19,7 +19,7 @@ from hireloop.db.models import Answer, Interview, utcnow
 from hireloop.hiring import security, service
 from hireloop.hiring.authz import Principal, allowed
 from hireloop.hiring.service import Conflict, Forbidden, NotFound, Platform
-from hireloop.web.deps import Csrf, PlatformDep, PrincipalDep, SessionDep
+from hireloop.web.deps import Csrf, Id, PlatformDep, PrincipalDep, SessionDep
 from hireloop.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -199,7 +199,7 @@ def ask_for_review(me: PrincipalDep, s: SessionDep) -> Response:
 # --- a stage ------------------------------------------------------------------------------
 
 @router.get("/take/stage/{index}")
-def stage_page(request: Request, index: int, me: PrincipalDep, s: SessionDep,
+def stage_page(request: Request, index: Id, me: PrincipalDep, s: SessionDep,
                platform: PlatformDep) -> HTMLResponse:
     interview = _candidate(me, s)
     run = service.start_stage(interview, index)
@@ -217,7 +217,7 @@ def stage_page(request: Request, index: int, me: PrincipalDep, s: SessionDep,
 
 
 @router.post("/take/stage/{index}/submit", dependencies=[Csrf])
-def submit_stage(index: int, me: PrincipalDep, s: SessionDep,
+def submit_stage(index: Id, me: PrincipalDep, s: SessionDep,
                  platform: PlatformDep) -> Response:
     interview = _candidate(me, s)
     jobs = service.submit_stage(s, interview, index)
@@ -228,7 +228,7 @@ def submit_stage(index: int, me: PrincipalDep, s: SessionDep,
 
 
 @router.get("/take/stage/{index}/status")
-def stage_status(request: Request, index: int, me: PrincipalDep,
+def stage_status(request: Request, index: Id, me: PrincipalDep,
                  s: SessionDep) -> HTMLResponse:
     interview = _candidate(me, s)
     answers = [a for a in interview.answers if a.stage_index == index]
@@ -249,7 +249,7 @@ def _save(s: Session, platform: Platform, interview: Interview, answer: Answer,
 
 
 @router.post("/take/answers/{answer_id}/save", dependencies=[Csrf])
-def save_answer(answer_id: int, draft: Draft, me: PrincipalDep, s: SessionDep,
+def save_answer(answer_id: Id, draft: Draft, me: PrincipalDep, s: SessionDep,
                 platform: PlatformDep) -> JSONResponse:
     interview = _candidate(me, s)
     return _save(s, platform, interview, service.candidate_answer(s, interview, answer_id),
@@ -257,7 +257,7 @@ def save_answer(answer_id: int, draft: Draft, me: PrincipalDep, s: SessionDep,
 
 
 @router.post("/take/answers/{answer_id}/trial", dependencies=[Csrf])
-def trial(answer_id: int, me: PrincipalDep, s: SessionDep,
+def trial(answer_id: Id, me: PrincipalDep, s: SessionDep,
           platform: PlatformDep) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
@@ -269,7 +269,7 @@ def trial(answer_id: int, me: PrincipalDep, s: SessionDep,
 
 
 @router.get("/take/answers/{answer_id}/trial")
-def trial_state(answer_id: int, me: PrincipalDep, s: SessionDep,
+def trial_state(answer_id: Id, me: PrincipalDep, s: SessionDep,
                 since: int = 0) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
@@ -279,7 +279,7 @@ def trial_state(answer_id: int, me: PrincipalDep, s: SessionDep,
 # --- recordings (chunked uploads) -----------------------------------------------------------
 
 @router.get("/take/answers/{answer_id}/upload")
-def upload_state(answer_id: int, me: PrincipalDep, s: SessionDep) -> JSONResponse:
+def upload_state(answer_id: Id, me: PrincipalDep, s: SessionDep) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
     current = service.current_upload(answer)
@@ -287,7 +287,7 @@ def upload_state(answer_id: int, me: PrincipalDep, s: SessionDep) -> JSONRespons
 
 
 @router.post("/take/answers/{answer_id}/upload", dependencies=[Csrf])
-async def upload_chunk(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                        platform: PlatformDep, offset: int = 0) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
@@ -307,7 +307,7 @@ class UploadDone(BaseModel):
 
 
 @router.post("/take/answers/{answer_id}/upload/complete", dependencies=[Csrf])
-def upload_complete(answer_id: int, done: UploadDone, me: PrincipalDep, s: SessionDep,
+def upload_complete(answer_id: Id, done: UploadDone, me: PrincipalDep, s: SessionDep,
                     platform: PlatformDep) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
@@ -408,7 +408,7 @@ def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: 
 
 
 @router.get("/practice/answers/{answer_id}")
-def practice_answer_page(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+def practice_answer_page(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                          platform: PlatformDep) -> HTMLResponse:
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
     view, _ = view_of(platform, answer)
@@ -419,7 +419,7 @@ def practice_answer_page(request: Request, answer_id: int, me: PrincipalDep, s: 
 
 
 @router.post("/practice/answers/{answer_id}/save", dependencies=[Csrf])
-def practice_save(request: Request, answer_id: int, draft: Draft, me: PrincipalDep,
+def practice_save(request: Request, answer_id: Id, draft: Draft, me: PrincipalDep,
                   s: SessionDep, platform: PlatformDep) -> JSONResponse:
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
     if answer.submitted_at is not None:
@@ -435,7 +435,7 @@ def practice_save(request: Request, answer_id: int, draft: Draft, me: PrincipalD
 
 
 @router.post("/practice/answers/{answer_id}/submit", dependencies=[Csrf])
-def practice_submit(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+def practice_submit(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                     platform: PlatformDep) -> Response:
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
     if answer.submitted_at is None:
@@ -447,7 +447,7 @@ def practice_submit(request: Request, answer_id: int, me: PrincipalDep, s: Sessi
 
 
 @router.get("/practice/answers/{answer_id}/status")
-def practice_status(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+def practice_status(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                     platform: PlatformDep) -> HTMLResponse:
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
     state = job_state(answer)
@@ -457,7 +457,7 @@ def practice_status(request: Request, answer_id: int, me: PrincipalDep, s: Sessi
 
 
 @router.post("/practice/answers/{answer_id}/trial", dependencies=[Csrf])
-def practice_trial(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+def practice_trial(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                    platform: PlatformDep) -> JSONResponse:
     practice_id = _practice_id(request, platform, me)
     answer = _practice_answer(s, practice_id, answer_id)
@@ -466,7 +466,7 @@ def practice_trial(request: Request, answer_id: int, me: PrincipalDep, s: Sessio
 
 
 @router.get("/practice/answers/{answer_id}/trial")
-def practice_trial_state(request: Request, answer_id: int, me: PrincipalDep, s: SessionDep,
+def practice_trial_state(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                          platform: PlatformDep, since: int = 0) -> JSONResponse:
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
     return JSONResponse(TRIALS.state(f"p-a{answer.id}", since))
