@@ -377,18 +377,3 @@ def test_evidence_is_always_a_verbatim_substring(parts: list[str], separators: l
             finding)
     if report.star is not None:
         assert all(s is None or s in text for s in report.star.values())
-
-
-def test_analyse_is_fast() -> None:
-    """The grader must handle 1,000 answers in 10 s including embeddings."""
-    answer = " ".join([JARGON_ANSWER, STORY, "I think it maybe works, basically."] * 3)
-    words = len(answer.split())
-    assert 250 <= words <= 350
-    run(answer)  # loads the lexicon and the vocabulary once
-    timings = []
-    for _ in range(30):
-        start = time.perf_counter()
-        run(answer, genre="behavioural", audience="product manager", min_words=80,
-            max_words=300)
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.005

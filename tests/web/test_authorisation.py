@@ -68,6 +68,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/team/interviews/{interview_id}/decision"): ("team", {"decision": "hold"}),
     ("GET", "/team/interviews/{interview_id}/scorecard"): ("team", None),
     ("GET", "/team/interviews/{interview_id}/export.{fmt}"): ("team", None),
+    ("POST", "/team/candidates/{candidate_id}/delete"): ("admin", {"confirm": "wrong@x.org"}),
     ("GET", "/team/users"): ("admin", None),
     ("POST", "/team/users"): ("admin", {"email": "u{n}@example.com",
                                         "password": "long enough pw"}),
@@ -175,7 +176,7 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
         practice_id = practice.id
     values = {"interview_id": site.ids["a"], "answer_id": answer_a.id, "index": 0,
               "loop_id": site.ids["loop"], "token": site.ids["link_a"].rsplit("/", 1)[1],
-              "fmt": "csv"}
+              "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"])}
     order = sorted(TABLE, key=lambda k: (k[1] in LAST, LAST.index(k[1]) if k[1] in LAST else 0,
                                          k[0] != "GET"))
     failures = []
@@ -203,6 +204,13 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
                                 f"(expected {'allowed' if expected else 'denied'}) "
                                 f"{response.text[:120]!r}")
     assert not failures, "\n".join(failures)
+
+
+def _candidate_of(site: Site, interview_id: int) -> int:
+    from hireloop.db.models import Interview
+
+    with site.platform.db.session() as s:
+        return s.get(Interview, interview_id).candidate_id
 
 
 def _fill(body: Any, params: dict[str, Any]) -> Any:

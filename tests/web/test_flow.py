@@ -179,3 +179,59 @@ def test_the_first_admin_is_created_through_the_one_time_setup_link(make_site) -
     again = site.client().form(f"/setup/{token}", {"email": "x@example.com",
                                                   "password": "another long password"})
     assert again.status_code == 410
+
+
+def test_an_admin_deletes_a_candidate_and_all_their_data(make_site) -> None:
+    from hireloop.db.models import Candidate, GradingJob, Upload
+
+    site = make_site()
+    candidate = site.client()
+    candidate.open_invitation(site.ids["link_a"])
+    candidate.form("/take/consent")
+    candidate.get("/take/stage/0")
+    answers = _answers(site, site.ids["a"])
+    chunk = candidate.client.post(f"/take/answers/{answers[2]['id']}/upload?offset=0",
+                                  content=b"RIFF fake audio",
+                                  headers={"X-CSRF-Token": candidate.csrf,
+                                           "content-type": "application/octet-stream"})
+    assert chunk.status_code == 200
+    with site.platform.db.session() as s:
+        recording = s.query(Upload).one().path
+        candidate_id = s.get(Interview, site.ids["a"]).candidate_id
+    from pathlib import Path
+
+    assert Path(recording).exists()
+    admin = site.client()
+    admin.login("admin@example.com")
+    refused = admin.form(f"/team/candidates/{candidate_id}/delete", {"confirm": "nope"})
+    assert refused.status_code == 422
+    done = admin.form(f"/team/candidates/{candidate_id}/delete",
+                      {"confirm": "ada@example.com"})
+    assert done.status_code == 303
+    with site.platform.db.session() as s:
+        assert s.get(Candidate, candidate_id) is None
+        assert s.get(Interview, site.ids["a"]) is None
+        assert s.query(Answer).filter_by(interview_id=site.ids["a"]).count() == 0
+        assert s.query(GradingJob).count() == 0
+        assert s.get(Interview, site.ids["b"]) is not None  # others untouched
+    assert not Path(recording).exists()
+    # the link no longer opens anything
+    assert site.client().get("/" + site.ids["link_a"].split("/", 3)[3]).status_code == 404
+
+
+def test_interviews_past_the_retention_period_are_deleted(make_site) -> None:
+    from datetime import timedelta
+
+    from hireloop.db.models import Candidate
+    from hireloop.hiring import service
+
+    site = make_site(retention_days=30)
+    with site.platform.db.session() as s:
+        old = s.get(Interview, site.ids["a"])
+        old.created_at = old.created_at - timedelta(days=31)
+    assert site.platform.runtime.purge() == 1
+    with site.platform.db.session() as s:
+        assert s.get(Interview, site.ids["a"]) is None
+        assert s.get(Interview, site.ids["b"]) is not None
+        assert s.query(Candidate).filter_by(email="ada@example.com").count() == 0
+        assert service.purge_expired(s, site.settings) == 0

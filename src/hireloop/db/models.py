@@ -128,7 +128,8 @@ class Candidate(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    interviews: Mapped[list[Interview]] = relationship(back_populates="candidate")
+    interviews: Mapped[list[Interview]] = relationship(back_populates="candidate",
+                                                       cascade="all, delete-orphan")
 
 
 class Interview(Base):
@@ -159,9 +160,11 @@ class Interview(Base):
     candidate: Mapped[Candidate] = relationship(back_populates="interviews")
     loop: Mapped[LoopRecord] = relationship()
     stages: Mapped[list[StageRun]] = relationship(back_populates="interview",
-                                                  order_by="StageRun.index")
+                                                  order_by="StageRun.index",
+                                                  cascade="all, delete-orphan")
     answers: Mapped[list[Answer]] = relationship(back_populates="interview",
-                                                 order_by="Answer.id")
+                                                 order_by="Answer.id",
+                                                 cascade="all, delete-orphan")
 
 
 class StageRun(Base):
@@ -203,10 +206,10 @@ class Answer(Base):
 
     interview: Mapped[Interview | None] = relationship(back_populates="answers")
     jobs: Mapped[list[GradingJob]] = relationship(back_populates="answer",
-                                                  order_by="GradingJob.id")
+                                                  order_by="GradingJob.id", cascade="all, delete-orphan")
     overrides: Mapped[list[Override]] = relationship(back_populates="answer",
-                                                     order_by="Override.id")
-    uploads: Mapped[list[Upload]] = relationship(back_populates="answer", order_by="Upload.id")
+                                                     order_by="Override.id", cascade="all, delete-orphan")
+    uploads: Mapped[list[Upload]] = relationship(back_populates="answer", order_by="Upload.id", cascade="all, delete-orphan")
 
 
 class Upload(Base):

@@ -723,3 +723,48 @@ def interview_status(interview: Interview) -> str:
     if interview.expires_at < utcnow():
         return "expired"
     return "invited"
+
+
+# --- data protection --------------------------------------------------------------------
+
+def delete_candidate(s: Session, candidate: Candidate) -> int:
+    """Delete a candidate and everything of theirs: interviews, answers, grades, overrides,
+    notes, sessions and recording files. Returns the number of interviews deleted."""
+    import contextlib
+    from pathlib import Path
+
+    count = 0
+    for interview in list(candidate.interviews):
+        for answer in interview.answers:
+            for upload in answer.uploads:
+                with contextlib.suppress(FileNotFoundError):
+                    Path(upload.path).unlink()
+        s.delete(interview)
+        count += 1
+    s.delete(candidate)
+    s.flush()
+    return count
+
+
+def purge_expired(s: Session, settings: Settings) -> int:
+    """Delete interviews older than the retention period (stated on the consent page), and
+    candidates left with none. Returns the number of interviews deleted."""
+    import contextlib
+    from pathlib import Path
+
+    cutoff = utcnow() - timedelta(days=settings.retention_days)
+    old = s.scalars(select(Interview).where(Interview.created_at < cutoff)).all()
+    touched = set()
+    for interview in old:
+        for answer in interview.answers:
+            for upload in answer.uploads:
+                with contextlib.suppress(FileNotFoundError):
+                    Path(upload.path).unlink()
+        touched.add(interview.candidate_id)
+        s.delete(interview)
+    s.flush()
+    for candidate_id in touched:
+        candidate = s.get(Candidate, candidate_id)
+        if candidate is not None and not candidate.interviews:
+            s.delete(candidate)
+    return len(old)

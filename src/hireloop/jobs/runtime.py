@@ -44,6 +44,8 @@ DEAD_AFTER_S = 30.0
 """a worker silent this long is dead: its running jobs go back to the queue"""
 REQUEUE_AFTER_S = 60.0
 """a job queued this long without being claimed is put on the queue again"""
+PURGE_EVERY_S = 3600.0
+"""how often interviews past the retention period are deleted"""
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -189,6 +191,16 @@ class Runtime:
             log.info("re-queued %d grading job(s)", len(resend))
         return len(resend)
 
+    def purge(self) -> int:
+        """Delete interviews past the retention period (``HIRELOOP_RETENTION_DAYS``)."""
+        from hireloop.hiring.service import purge_expired
+
+        with self.db.session() as session:
+            deleted = purge_expired(session, self.settings)
+        if deleted:
+            log.info("deleted %d interview(s) past the retention period", deleted)
+        return deleted
+
     def queue_state(self) -> dict[str, Any]:
         """Counts by state, the queue's backlog and the live workers (for /healthz)."""
         from sqlalchemy import func
@@ -250,12 +262,16 @@ class JobRunner:
 
     def _keep(self) -> None:
         last_sweep = time.monotonic()
+        last_purge = 0.0
         while not self._stop.wait(HEARTBEAT_S):
             try:
                 self.runtime.heartbeat()
                 if time.monotonic() - last_sweep > 2 * HEARTBEAT_S:
                     self.runtime.sweep()
                     last_sweep = time.monotonic()
+                if time.monotonic() - last_purge > PURGE_EVERY_S:
+                    self.runtime.purge()
+                    last_purge = time.monotonic()
             except Exception:
                 log.exception("heartbeat failed")
 

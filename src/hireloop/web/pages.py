@@ -420,8 +420,24 @@ def add_user(request: Request, me: Admin, s: SessionDep, email: Annotated[str, F
     return RedirectResponse("/team/users", 303)
 
 
+@router.post("/team/candidates/{candidate_id}/delete", dependencies=[Csrf])
+def delete_candidate(candidate_id: Id, me: Admin, s: SessionDep,
+                     confirm: Annotated[str, Form()] = "") -> Response:
+    """Delete a candidate and all their data (a data-protection request)."""
+    candidate = s.get(Candidate, candidate_id)
+    if candidate is None:
+        raise service.NotFound(f"no candidate {candidate_id}")
+    if confirm.strip().lower() != candidate.email.lower():
+        raise Invalid("type the candidate's email to confirm the deletion")
+    service.delete_candidate(s, candidate)
+    s.commit()
+    return RedirectResponse("/team/candidates?deleted=1", 303)
+
+
 @router.get("/team/candidates")
-def candidates_page(request: Request, me: TeamReader, s: SessionDep) -> HTMLResponse:
+def candidates_page(request: Request, me: TeamReader, s: SessionDep,
+                    platform: PlatformDep) -> HTMLResponse:
     return page(request, "team/candidates.html",
-                candidates=s.scalars(select(Candidate).order_by(Candidate.id.desc())).all())
+                candidates=s.scalars(select(Candidate).order_by(Candidate.id.desc())).all(),
+                retention_days=platform.settings.retention_days)
 

@@ -295,7 +295,12 @@ async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: Ses
     if service.stage_state(interview, run) not in ("in_progress",):
         raise Conflict("uploads are for a stage in progress")
     chunk = await request.body()
-    received = service.append_chunk(s, platform, answer, offset, chunk)
+    try:
+        received = service.append_chunk(s, platform, answer, offset, chunk)
+    except Conflict as exc:  # tell the recorder where to resume
+        current = service.current_upload(s, answer)
+        return JSONResponse({"detail": exc.message,
+                             "received": current.size if current else 0}, status_code=409)
     s.commit()
     return JSONResponse({"received": received})
 
