@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from dataclasses import asdict
 
 import pytest

@@ -40,14 +40,13 @@ def builtin_bank() -> Bank:
     return _bank
 
 
-def test_loop(feedback: str = "after_submission", minutes: int = 30) -> dict[str, Any]:
+def loop_definition(feedback: str = "after_submission", minutes: int = 30) -> dict[str, Any]:
     """A one-stage loop with a choice, a code and a text exercise."""
     return {"title": "Web test loop", "role": "ML engineer", "feedback": feedback,
             "stage": [{"name": "Everything", "minutes": minutes,
                        "exercises": [CHOICE, CODE, TEXT]}]}
 
 
-test_loop.__test__ = False  # type: ignore[attr-defined]
 
 
 def postgres_url() -> str | None:
@@ -163,7 +162,7 @@ def make_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
         site.ids["interviewer"] = site.add_user("interviewer@example.com", "interviewer")
         with platform.db.session() as s:
             record = service.create_loop(s, platform, Principal("admin", user_id=1),
-                                         definition=test_loop(feedback))
+                                         definition=loop_definition(feedback))
             site.ids["loop"] = record.id
         site.ids["a"], site.ids["link_a"] = site.invite("Ada Candidate", "ada@example.com",
                                                         site.ids["loop"])

@@ -14,7 +14,7 @@ from hireloop.hiring import service
 from hireloop.hiring.authz import Principal
 from hireloop.jobs import Runtime
 from hireloop.web import create_app
-from tests.web.conftest import PASSWORD, builtin_bank, test_loop
+from tests.web.conftest import PASSWORD, builtin_bank, loop_definition
 
 TOKENS: dict[str, str] = {}
 
@@ -30,7 +30,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
         admin = service.create_user(s, "admin@example.com", PASSWORD, "admin")
         TOKENS["admin"] = service.start_session(s, config, user_id=admin.id)
         loop = service.create_loop(s, platform, Principal("admin", user_id=admin.id),
-                                   definition=test_loop())
+                                   definition=loop_definition())
         interview, _ = service.invite(s, platform, Principal("admin", user_id=admin.id),
                                       name="C", email="c@example.com", loop_id=loop.id)
         TOKENS["candidate"] = service.start_session(s, config, interview_id=interview.id)

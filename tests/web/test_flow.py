@@ -44,7 +44,8 @@ def test_a_candidate_answers_submits_and_the_interviewer_reviews_overrides_and_d
     assert candidate.form("/take/consent").status_code == 303
     stage = candidate.get("/take/stage/0")
     assert stage.status_code == 200
-    assert 'class="timer"' in stage.text and 'data-editor="python"' in stage.text
+    assert 'class="timer"' in stage.text
+    assert 'data-editor="python"' in stage.text
     answers = _answers(site, site.ids["a"])
     good = exercise_answers(builtin_bank(), answers)
     for a in answers:
@@ -88,7 +89,8 @@ def test_a_candidate_answers_submits_and_the_interviewer_reviews_overrides_and_d
     detail = interviewer.client.get(f"/api/v1/interviews/{site.ids['a']}").json()
     row = next(c for a in detail["answers"] if a["exercise_id"] == TEXT
                for c in a["criteria"] if c["name"] == first["name"])
-    assert row["points"] == 0 and row["auto_points"] == first["auto_points"]
+    assert row["points"] == 0
+    assert row["auto_points"] == first["auto_points"]
     assert row["override"]["reason"] == "copied from a blog post"
     assert row["override"]["by"] == "interviewer@example.com"
 
@@ -98,7 +100,8 @@ def test_a_candidate_answers_submits_and_the_interviewer_reviews_overrides_and_d
                             {"decision": "advance", "reason": "clear pass"}).status_code == 303
     card = interviewer.get(f"/team/interviews/{site.ids['a']}/scorecard")
     assert card.status_code == 200
-    assert "<svg" in card.text and "copied from a blog post" in card.text
+    assert "<svg" in card.text
+    assert "copied from a blog post" in card.text
     assert "ml-foundations" in card.text
     exported = interviewer.get(f"/team/interviews/{site.ids['a']}/export.csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
@@ -153,7 +156,8 @@ def test_an_invitation_link_can_be_revoked_and_resent(make_site) -> None:
     assert admin.form(f"/team/interviews/{site.ids['a']}/revoke").status_code == 303
     candidate = site.client()
     gone = candidate.get("/" + site.ids["link_a"].split("/", 3)[3])
-    assert gone.status_code == 410 and "withdrawn" in gone.text
+    assert gone.status_code == 410
+    assert "withdrawn" in gone.text
     resent = admin.form(f"/team/interviews/{site.ids['a']}/resend")
     link = re.search(r'value="(http://testserver/i/[^"]+)"', resent.text).group(1)
     assert link != site.ids["link_a"]

@@ -205,11 +205,12 @@ class Answer(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     interview: Mapped[Interview | None] = relationship(back_populates="answers")
-    jobs: Mapped[list[GradingJob]] = relationship(back_populates="answer",
-                                                  order_by="GradingJob.id", cascade="all, delete-orphan")
-    overrides: Mapped[list[Override]] = relationship(back_populates="answer",
-                                                     order_by="Override.id", cascade="all, delete-orphan")
-    uploads: Mapped[list[Upload]] = relationship(back_populates="answer", order_by="Upload.id", cascade="all, delete-orphan")
+    jobs: Mapped[list[GradingJob]] = relationship(
+        back_populates="answer", order_by="GradingJob.id", cascade="all, delete-orphan")
+    overrides: Mapped[list[Override]] = relationship(
+        back_populates="answer", order_by="Override.id", cascade="all, delete-orphan")
+    uploads: Mapped[list[Upload]] = relationship(
+        back_populates="answer", order_by="Upload.id", cascade="all, delete-orphan")
 
 
 class Upload(Base):
