@@ -27,6 +27,8 @@ def default_url(data_dir: Path) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     del connection_record
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # synchronous=FULL: an autosave acknowledged to the browser survives a power cut too.
@@ -34,6 +36,14 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Writers take SQLite's write lock when their transaction starts (BEGIN IMMEDIATE), so they
+    queue on the busy timeout instead of failing: a transaction that reads and then writes
+    cannot take the lock once another writer has committed since its read began."""
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -45,6 +55,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                pool_size=20, max_overflow=20)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(
@@ -63,15 +74,19 @@ def migrate(engine: Engine) -> None:
 
 @dataclass
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factories: ``sessions`` for reading (and rare writes),
+    ``write_sessions`` for transactions that write (on SQLite they take the write lock at
+    BEGIN; elsewhere they are the same)."""
 
     engine: Engine
     sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, write: bool = True) -> Iterator[Session]:
         """A session committed on success and rolled back on error."""
-        with self.sessions() as session:
+        factory = self.write_sessions if write else self.sessions
+        with factory() as session:
             try:
                 yield session
                 session.commit()
@@ -90,4 +105,6 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
     engine = make_engine(url)
     if upgrade:
         migrate(engine)
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    writer = engine.execution_options(sqlite_immediate=True)
+    return Database(engine, sessionmaker(engine, expire_on_commit=False),
+                    sessionmaker(writer, expire_on_commit=False))

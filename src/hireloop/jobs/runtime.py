@@ -96,14 +96,14 @@ class Runtime:
         return Submission(exercise_id=answer.exercise_id, seed=answer.seed, text=answer.text,
                           files=files)
 
-    def grade_answer(self, answer: Answer) -> Grade:
-        """Grade one answer now (no job): practice with instant feedback uses it too."""
-        exercise = self.bank.get(answer.exercise_id)
+    def grade_submission(self, submission: Submission) -> Grade:
+        """Grade one submission with its exercise's kind (no database involved)."""
+        exercise = self.bank.get(submission.exercise_id)
         kind = self.bank.kinds.get(exercise.meta.kind)
         if kind is None:
             raise GradingUnavailable(self.bank.kinds.why_missing(exercise.meta.kind))
-        variant = self.bank.variant(exercise, answer.seed)
-        return grade(kind, exercise, variant, self.submission_of(answer))
+        variant = self.bank.variant(exercise, submission.seed)
+        return grade(kind, exercise, variant, submission)
 
     def run_job(self, job_id: int) -> str:
         """Claim and run one job; returns its final state (or why it was not run)."""
@@ -118,10 +118,11 @@ class Runtime:
             return "not claimed"
         state, grade_json, error = "failed", None, None
         try:
-            with self.db.session() as session:
+            with self.db.session(write=False) as session:  # read, then let go
                 job = session.get(GradingJob, job_id)
                 assert job is not None
-                result = self.grade_answer(job.answer)
+                submission = self.submission_of(job.answer)
+            result = self.grade_submission(submission)
             grade_json = result.model_dump(mode="json")
             if result.outcome == "error":
                 error = result.message
@@ -205,7 +206,7 @@ class Runtime:
         """Counts by state, the queue's backlog and the live workers (for /healthz)."""
         from sqlalchemy import func
 
-        with self.db.session() as session:
+        with self.db.session(write=False) as session:
             counts = dict(session.execute(
                 select(GradingJob.state, func.count()).group_by(GradingJob.state)).all())
             workers = session.scalar(select(func.count()).select_from(Worker)) or 0

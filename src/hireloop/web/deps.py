@@ -19,11 +19,18 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
+WRITING_PAGES = frozenset({"/take", "/take/stage/{index}", "/team/interviews/{interview_id}"})
+"""GET routes that may write (start a stage's timer, submit a stage whose time is over)"""
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A database session for the request; routes commit what they change before answering,
-    so an acknowledged save is on disk."""
+    so an acknowledged save is on disk. Requests that change state get a writing session."""
     platform = get_platform(request)
-    session = platform.db.sessions()
+    route = request.scope.get("route")
+    writes = request.method not in ("GET", "HEAD", "OPTIONS") or (
+        getattr(route, "path", None) in WRITING_PAGES)
+    session = (platform.db.write_sessions if writes else platform.db.sessions)()
     try:
         yield session
     except BaseException:

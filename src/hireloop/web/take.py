@@ -298,7 +298,7 @@ async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: Ses
     try:
         received = service.append_chunk(s, platform, answer, offset, chunk)
     except Conflict as exc:  # tell the recorder where to resume
-        current = service.current_upload(s, answer)
+        current = service.current_upload(answer)
         return JSONResponse({"detail": exc.message,
                              "received": current.size if current else 0}, status_code=409)
     s.commit()
