@@ -239,3 +239,30 @@ def test_interviews_past_the_retention_period_are_deleted(make_site) -> None:
         assert s.get(Interview, site.ids["b"]) is not None
         assert s.query(Candidate).filter_by(email="ada@example.com").count() == 0
         assert service.purge_expired(s, site.settings) == 0
+
+
+def test_practice_on_the_web_gives_feedback_at_once_and_keeps_progress(make_site) -> None:
+    site = make_site()
+    me = site.client()
+    home = me.get("/practice")
+    assert home.status_code == 200
+    started = me.form("/practice/start", {"competency": "ml-foundations"})
+    assert started.status_code == 303
+    url = started.headers["location"]
+    answer_id = int(url.rsplit("/", 1)[1])
+    page = me.get(url)
+    assert page.status_code == 200
+    with site.platform.db.session() as s:
+        answer = s.get(Answer, answer_id)
+        exercise_id, seed = answer.exercise_id, answer.seed
+    assert seed >= 1_000_000_000  # practice draws its own variants
+    assert me.json("POST", f"{url}/save", {"text": "I don't know"}).status_code == 200
+    assert me.form(f"{url}/submit").status_code == 303
+    site.wait_for_jobs()
+    status = me.get(f"{url}/status")
+    assert "graded" in status.text or "Could not be graded" in status.text
+    progress = me.get("/practice")
+    assert "Your progress" in progress.text
+    assert site.platform.bank.get(exercise_id).meta.title in progress.text
+    # another browser cannot see this attempt
+    assert site.client().get(url).status_code == 404

@@ -378,6 +378,13 @@ def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: 
                    competency: Annotated[str, Form()] = "",
                    loop: Annotated[str, Form()] = "") -> Response:
     practice_id = _practice_id(request, platform, me)
+    from hireloop.web.deps import client_ip
+
+    limited = security.rate_limited(s, f"practice:{client_ip(request)}", 300, 3600)
+    s.commit()
+    if limited:
+        raise service.TooMany("too many practice exercises from this address in the last "
+                              "hour; wait a little and try again")
     token = None
     if practice_id is None:
         token = security.new_token()
