@@ -197,24 +197,24 @@ def start_session(s: Session, settings: Settings, *, user_id: int | None = None,
 
 
 def principal_for(s: Session, token: str | None, *, bearer: bool = False) -> Principal | None:
-    """Who holds this session token, or None when it is unknown or expired."""
+    """Who holds this session token, or None when it is unknown or expired (one query)."""
     if not token:
         return None
-    row = s.scalar(select(WebSession).where(WebSession.token_hash == security.token_hash(token)))
+    row = s.execute(
+        select(WebSession.expires_at, WebSession.user_id, WebSession.interview_id,
+               User.role, User.email, User.name, User.active, Interview.revoked_at)
+        .outerjoin(User, User.id == WebSession.user_id)
+        .outerjoin(Interview, Interview.id == WebSession.interview_id)
+        .where(WebSession.token_hash == security.token_hash(token))).first()
     if row is None or row.expires_at < utcnow():
         return None
     if row.user_id is not None:
-        user = s.get(User, row.user_id)
-        if user is None or not user.active:
+        if row.role is None or not row.active:
             return None
-        return Principal(user.role, user_id=user.id, email=user.email, name=user.name,  # type: ignore[arg-type]
+        return Principal(row.role, user_id=row.user_id, email=row.email, name=row.name,
                          csrf_exempt=bearer)
-    if row.interview_id is not None:
-        interview = s.get(Interview, row.interview_id)
-        if interview is None or interview.revoked_at is not None:
-            return None
-        return Principal("candidate", interview_id=interview.id,
-                         name=interview.candidate.name, csrf_exempt=bearer)
+    if row.interview_id is not None and row.revoked_at is None:
+        return Principal("candidate", interview_id=row.interview_id, csrf_exempt=bearer)
     return None
 
 
