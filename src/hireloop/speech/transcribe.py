@@ -122,12 +122,12 @@ def transcribe(samples: npt.NDArray[np.float32], loaded: LoadedModel | None = No
             text = seg.text.strip()
             if not text:
                 continue
-            segments.append(Segment(round(seg.start, 2), round(seg.end, 2), text))
+            segments.append(Segment(round(float(seg.start), 2), round(float(seg.end), 2), text))
             for w in seg.words or []:
                 token = w.word.strip()
                 if token:
-                    words.append(Word(token, round(w.start, 2), round(w.end, 2),
-                                      round(w.probability, 3)))
+                    words.append(Word(token, round(float(w.start), 2), round(float(w.end), 2),
+                                      round(float(w.probability), 3)))
             if progress is not None:
                 progress(min(seg.end, duration), duration)
     text = re.sub(r"\s+", " ", " ".join(s.text for s in segments)).strip()

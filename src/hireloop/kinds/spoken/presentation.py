@@ -1,8 +1,10 @@
 """Research presentations: does the talk cover motivation, method, evidence and limitations,
 does it present its slides, and which follow-up questions should the live Q&A ask?
 
-Each part is found by meaning (MiniLM similarity to a description of the part) confirmed by the
-words such a part uses; the sentence that covers it is its evidence. Gaps become questions.
+Each part is found by the words such a part uses (motivation in the first half of the talk;
+evidence with a figure); of the sentences that qualify, the one closest in meaning (MiniLM) to a
+description of the part is its evidence. A slide is presented when the talk says what its bullet
+lines say (meaning and words). Gaps become questions.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class Part:
     name: str
     description: str
     cues: tuple[str, ...]
-    """word stems that such a part uses (matched against the sentence's stems' starts)"""
+    """patterns (regular expressions, case-insensitive) of the words such a part uses"""
     question: str
     """asked in the Q&A when the talk leaves the part out"""
 
@@ -35,35 +37,42 @@ PARTS = (
     Part("motivation", "Motivation",
          "Why this problem matters: the motivation, the cost of the problem today and the gap "
          "that existing work leaves.",
-         ("motivat", "problem", "matter", "important", "gap", "cost", "challeng", "goal",
-          "why", "need", "pain", "hard", "difficult", "expensive", "fail"),
+         (r"problem", r"matter", r"\bcost", r"gap", r"challeng", r"\bgoal", r"set out",
+          r"motivat", r"invent", r"hallucinat", r"wrong", r"\berror", r"mistake", r"\bfail",
+          r"\bpain", r"expensive", r"\brisk", r"too slow", r"struggl", r"important"),
          "Why does this problem matter, and what does existing work get wrong about it?"),
     Part("method", "Method",
          "What we did: the approach, the model, the data and how the experiment was set up.",
-         ("method", "approach", "propos", "train", "model", "data", "architectur", "setup",
-          "experiment", "design", "algorithm", "fine-tun", "evaluat", "built", "use"),
+         (r"\bmethod", r"approach", r"\bwe (?:\w+ )?(?:retriev|train|buil|us|propos|design|"
+          r"fine-?tun|collect|label|compar|develop|replac|add|appl|introduc|combin|requir)",
+          r"\bour (?:model|system|pipeline|method|approach)", r"the model must",
+          r"architectur", r"experiment"),
          "Walk us through the method: what exactly did you build or change, and on what data?"),
     Part("evidence", "Evidence",
          "The results that support the claim: measured improvements over a baseline, with "
          "numbers, on held-out data.",
-         ("result", "improv", "percent", "accura", "baselin", "outperform", "significan",
-          "reduc", "increas", "score", "measur", "show", "point", "f1", "recall", "precision"),
+         (r"\bresult", r"improv", r"\bfell", r"\bdrop", r"reduc", r"increas", r"\brose",
+          r"accura", r"baselin", r"outperform", r"significan", r"\bscore", r"held[- ]out",
+          r"\bf1\b", r"recall", r"precision", r"compared with"),
          "What is the strongest quantitative evidence for your claim, against which baseline, "
          "and how large is the effect compared with run-to-run noise?"),
     Part("limitations", "Limitations",
          "The limitations and weaknesses of the work: where it fails, what was not tested, "
          "threats to validity and future work.",
-         ("limit", "weakness", "caveat", "fail", "only", "not test", "future", "threat",
-          "bias", "however", "assum", "risk", "small", "generaliz", "generalis"),
+         (r"limitation", r"weakness", r"caveat", r"\bonly (?:tested|on|in|for|work)",
+          r"(?:have|has|did) not (?:tested|tried|evaluated|checked)", r"not (?:yet )?tested",
+          r"future work", r"threat", r"drawback", r"does(?: not|n't) (?:work|generali)",
+          r"fails? (?:when|on|for)", r"adds? (?:\w+ ){0,4}latency", r"downside"),
          "What are the main limitations of this work, and under which conditions would you "
          "expect the result not to hold?"),
 )
-PART_SIMILARITY = 0.30
-"""a sentence at least this similar to a part's description, using one of its cue words,
-covers the part; one at least PART_STRONG similar covers it without cue words"""
-PART_STRONG = 0.5
-SLIDE_SIMILARITY = 0.45
-"""a slide is presented when some stretch of two sentences of the talk is this similar to it"""
+NUMBER = re.compile(r"\d|\bpercent|\bhalf\b|\btwice\b|\btimes\b|\bfold\b",
+                    re.IGNORECASE)
+"""evidence needs a figure"""
+SLIDE_SIMILARITY = 0.6
+SLIDE_WORDS = 0.3
+"""a slide is presented when a stretch of two sentences of the talk is this similar to it and
+the talk uses this share of the content words of its bullet lines"""
 
 
 @dataclass
@@ -104,11 +113,16 @@ class PresentationReport:
         return 0.75 * parts + 0.25 * shown
 
 
-def _has_cue(sentence: str, cues: tuple[str, ...]) -> bool:
-    stems = content_stems(sentence)
-    lowered = sentence.lower()
-    return any(any(s.startswith(c) for s in stems) or (" " in c and c in lowered)
-               for c in cues)
+def _qualifies(part: Part, sentence: str, index: int, count: int) -> bool:
+    if not any(re.search(c, sentence, re.IGNORECASE) for c in part.cues):
+        return False
+    if part.id == "motivation" and index >= max(2, (count + 1) // 2):
+        return False
+    return not (part.id == "evidence" and not NUMBER.search(sentence))
+
+
+def _body(slide: Slide) -> str:
+    return slide.text[len(slide.title):].strip(" -")
 
 
 def analyse_presentation(sentences: list[Sentence], slides: list[Slide],
@@ -123,26 +137,27 @@ def analyse_presentation(sentences: list[Sentence], slides: list[Slide],
     sims = parts_vec @ vectors.T
     parts: list[PartCoverage] = []
     for i, part in enumerate(PARTS):
-        best: tuple[float, int] | None = None
-        for j in np.argsort(-sims[i]):
-            sim = float(sims[i, j])
-            if sim >= PART_STRONG or (sim >= PART_SIMILARITY and _has_cue(texts[j], part.cues)):
-                best = (sim, int(j))
-                break
-        if best is None:
+        ok = [j for j, t in enumerate(texts) if _qualifies(part, t, j, len(texts))]
+        if not ok:
             parts.append(PartCoverage(part, False, round(float(sims[i].max()), 3), None))
-        else:
-            parts.append(PartCoverage(part, True, round(best[0], 3), sentences[best[1]]))
+            continue
+        j = max(ok, key=lambda k: float(sims[i, k]))
+        parts.append(PartCoverage(part, True, round(float(sims[i, j]), 3), sentences[j]))
     report = PresentationReport(parts=parts)
-    if slides:
+    # title and section slides (a few words under the title) need no presenting
+    content = [sl for sl in slides if len(content_stems(_body(sl))) >= 6]
+    if content:
         windows = [" ".join(texts[k:k + 2]) for k in range(len(texts))]
         window_vec = embedder.embed(windows)
-        slide_vec = embedder.embed([s.text for s in slides])
+        slide_vec = embedder.embed([sl.text for sl in content])
         slide_sims = slide_vec @ window_vec.T
-        for i, slide in enumerate(slides):
+        talk = set(content_stems(" ".join(texts)))
+        for i, slide in enumerate(content):
             j = int(np.argmax(slide_sims[i]))
             sim = float(slide_sims[i, j])
-            covered = sim >= SLIDE_SIMILARITY
+            body = content_stems(_body(slide))
+            share = sum(b in talk for b in body) / len(body)
+            covered = sim >= SLIDE_SIMILARITY and share >= SLIDE_WORDS
             report.slides.append(SlideCoverage(slide, covered, round(sim, 3),
                                                sentences[j] if covered else None))
     report.questions = follow_up_questions(report, " ".join(texts))
