@@ -112,6 +112,15 @@ def test_the_research_talk_is_checked_for_its_parts_and_slides_with_follow_up_qu
     assert "Slide 5" in questions
 
 
+def _unknown_codec() -> bytes:
+    import struct
+
+    data = bytearray(wav_bytes(speak("Hello there.")))
+    fmt = data.find(b"fmt ")
+    data[fmt + 8:fmt + 10] = struct.pack("<H", 0x9999)
+    return bytes(data)
+
+
 @pytest.mark.parametrize(("name", "make", "says"), [
     ("silence.wav", lambda: wav_bytes(np.zeros(16000 * 5, np.float32)), "is silent"),
     ("noise.wav", lambda: wav_bytes((np.random.default_rng(1).standard_normal(16000 * 5)
@@ -133,15 +142,6 @@ def test_bad_recordings_are_not_gradable_with_a_clear_message(
     assert result.score == 0
     assert not result.criteria
     assert says in (result.message or ""), result.message
-
-
-def _unknown_codec() -> bytes:
-    import struct
-
-    data = bytearray(wav_bytes(speak("Hello there.")))
-    fmt = data.find(b"fmt ")
-    data[fmt + 8:fmt + 10] = struct.pack("<H", 0x9999)
-    return bytes(data)
 
 
 def test_a_file_over_the_size_limit_is_not_gradable_and_not_read_whole(
