@@ -167,3 +167,22 @@ def test_hireloop_grade_grades_a_spoken_answer_end_to_end(tmp_path: Path) -> Non
     assert data["score"] >= 0.6
     assert data["transcript"][0]["start"] >= 0
     assert any(e.startswith("[") for c in data["criteria"] for e in c["evidence"])
+
+
+def test_terminal_practice_of_a_spoken_exercise_grades_a_recording_file(tmp_path: Path) -> None:
+    import os
+
+    import pexpect
+
+    sample = builtin_bank_dir() / FRAUD / "samples" / "exemplary.ogg"
+    env = {**os.environ, "HIRELOOP_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "120",
+           "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-m", "hireloop", "practice", "--exercise", FRAUD],
+                          env=env, encoding="utf-8", timeout=240, dimensions=(50, 120))
+    child.expect("Path to your recording")
+    child.sendline(str(sample))
+    child.expect(r"Score \d+%")
+    child.expect("words a minute")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
