@@ -473,4 +473,11 @@ def _mount_optional_apps() -> None:
     app.add_typer(sandbox_app, name="sandbox")
 
 
+def _mount_speech() -> None:
+    from hireloop.speech.cli import transcribe_command
+
+    app.command("transcribe")(transcribe_command)
+
+
 _mount_optional_apps()
+_mount_speech()

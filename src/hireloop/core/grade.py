@@ -39,6 +39,17 @@ class CriterionScore(BaseModel):
         return self
 
 
+class TranscriptLine(BaseModel):
+    """One sentence of a spoken answer's transcript, with when it was said."""
+
+    start: float = Field(ge=0)
+    """seconds from the start of the recording"""
+    end: float = Field(ge=0)
+    """seconds from the start of the recording"""
+    text: str
+    """the sentence as transcribed"""
+
+
 class Grade(BaseModel):
     """The result of grading one submission of one exercise variant."""
 
@@ -60,6 +71,9 @@ class Grade(BaseModel):
     """the grader and its version, e.g. ``choice@1``"""
     message: str | None = None
     """why the submission could not be graded (outcome not_gradable or error)"""
+    transcript: list[TranscriptLine] = Field(default_factory=list)
+    """spoken answers: what was said, sentence by sentence with times (empty for other kinds);
+    evidence quoted from it starts with its time as ``[m:ss]``"""
 
     @classmethod
     def not_gradable(cls, exercise_id: str, seed: int, grader: str, message: str) -> Grade:

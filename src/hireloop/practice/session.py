@@ -154,8 +154,16 @@ def run_session(
         view = kind.render(exercise, variant)
         console.rule(f"Exercise {index + 1} of {len(plan)}")
         show_exercise(console, view)
-        answer = read_answer(console, exercise, view.fields.get("starter"), ask)
-        submission = Submission(exercise_id=exercise.id, seed=variant.seed, text=answer)
+        if view.input_kind == "audio":
+            answer = ask("Path to your recording (webm, ogg, mp4, wav, mp3, flac)").strip()
+            recording = Path(answer).expanduser()
+            if not recording.is_file():
+                console.print(f"[red]{answer}: no such file; skipping this exercise.[/]")
+                continue
+            submission = kind.read_submission(exercise, variant, recording)
+        else:
+            answer = read_answer(console, exercise, view.fields.get("starter"), ask)
+            submission = Submission(exercise_id=exercise.id, seed=variant.seed, text=answer)
         result = grade(kind, exercise, variant, submission)
         show_grade(console, result)
         history.record(exercise, result, answer)
