@@ -42,6 +42,10 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/practice/answers/{answer_id}/submit"): ("practice_owner", {}),
     ("GET", "/practice/answers/{answer_id}/status"): ("practice_owner", None),
     ("POST", "/practice/answers/{answer_id}/trial"): ("practice_owner", {}),
+    ("GET", "/practice/answers/{answer_id}/upload"): ("practice_owner", None),
+    ("POST", "/practice/answers/{answer_id}/upload"): ("practice_owner", b"chunk"),
+    ("POST", "/practice/answers/{answer_id}/upload/complete"): ("practice_owner",
+                                                                {"mime": "audio/webm"}),
     ("GET", "/practice/answers/{answer_id}/trial"): ("practice_owner", None),
     # the team's pages
     ("GET", "/team"): ("team", None),

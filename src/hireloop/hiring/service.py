@@ -564,8 +564,9 @@ def current_upload(answer: Answer) -> Upload | None:
 
 
 def append_chunk(s: Session, platform: Platform, answer: Answer, offset: int,
-                 chunk: bytes) -> int:
-    """Add a chunk of a recording at ``offset``; returns the bytes received so far."""
+                 chunk: bytes, max_bytes: int | None = None) -> int:
+    """Add a chunk of a recording at ``offset``; returns the bytes received so far.
+    ``max_bytes`` is the exercise's own limit (the platform's ``max_upload_mb`` always holds)."""
     upload = current_upload(answer)
     if upload is None:
         if offset != 0:
@@ -578,9 +579,11 @@ def append_chunk(s: Session, platform: Platform, answer: Answer, offset: int,
     if offset != upload.size:
         raise Conflict(f"expected offset {upload.size}")
     limit = platform.settings.max_upload_mb * 1024 * 1024
+    if max_bytes is not None:
+        limit = min(limit, max_bytes)
     if upload.size + len(chunk) > limit:
-        raise TooLarge(f"the recording is larger than the limit of "
-                       f"{platform.settings.max_upload_mb} MB")
+        raise TooLarge(f"the recording is larger than this exercise's limit of "
+                       f"{limit / 1_000_000:.0f} MB; record a shorter answer")
     with open(upload.path, "r+b") as handle:
         handle.seek(offset)
         handle.write(chunk)
@@ -744,6 +747,26 @@ def delete_candidate(s: Session, candidate: Candidate) -> int:
     s.delete(candidate)
     s.flush()
     return count
+
+
+def purge_recordings(s: Session, settings: Settings) -> int:
+    """Delete recordings of graded answers older than ``recording_retention_days`` (their
+    transcripts and grades stay). Returns how many were deleted."""
+    import contextlib
+    from pathlib import Path
+
+    cutoff = utcnow() - timedelta(days=settings.recording_retention_days)
+    deleted = 0
+    for upload in s.scalars(select(Upload).where(Upload.complete.is_(True),
+                                                 Upload.created_at <= cutoff)).all():
+        job = latest_job(upload.answer)
+        if job is None or job.state not in ("graded", "failed"):
+            continue  # never before its grade exists
+        with contextlib.suppress(FileNotFoundError):
+            Path(upload.path).unlink()
+        s.delete(upload)
+        deleted += 1
+    return deleted
 
 
 def purge_expired(s: Session, settings: Settings) -> int:

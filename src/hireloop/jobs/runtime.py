@@ -117,6 +117,7 @@ class Runtime:
         if not claimed:
             return "not claimed"
         state, grade_json, error = "failed", None, None
+        submission: Submission | None = None
         try:
             with self.db.session(write=False) as session:  # read, then let go
                 job = session.get(GradingJob, job_id)
@@ -138,6 +139,11 @@ class Runtime:
                 update(GradingJob)
                 .where(GradingJob.id == job_id, GradingJob.worker_id == self.worker_id)
                 .values(state=state, grade=grade_json, error=error, finished_at=utcnow()))
+        if self.settings.recording_retention_days == 0 and submission_has_upload(submission):
+            from hireloop.hiring.service import purge_recordings
+
+            with self.db.session() as session:
+                purge_recordings(session, self.settings)
         return state
 
     # --- liveness and recovery ------------------------------------------------------------
@@ -193,13 +199,18 @@ class Runtime:
         return len(resend)
 
     def purge(self) -> int:
-        """Delete interviews past the retention period (``HIRELOOP_RETENTION_DAYS``)."""
-        from hireloop.hiring.service import purge_expired
+        """Delete interviews past the retention period (``HIRELOOP_RETENTION_DAYS``) and
+        recordings past theirs (``HIRELOOP_RECORDING_RETENTION_DAYS``); returns the number of
+        interviews deleted."""
+        from hireloop.hiring.service import purge_expired, purge_recordings
 
         with self.db.session() as session:
             deleted = purge_expired(session, self.settings)
+            recordings = purge_recordings(session, self.settings)
         if deleted:
             log.info("deleted %d interview(s) past the retention period", deleted)
+        if recordings:
+            log.info("deleted %d recording(s) past the recording retention period", recordings)
         return deleted
 
     def queue_state(self) -> dict[str, Any]:
@@ -218,6 +229,11 @@ class Runtime:
                 "pending_messages": pending, "workers": workers,
                 "jobs": {s: int(counts.get(s, 0)) for s in
                          ("queued", "running", "graded", "failed")}}
+
+
+def submission_has_upload(submission: Submission | None) -> bool:
+    """Whether a submission carried an uploaded recording."""
+    return submission is not None and any(n.startswith("recording.") for n in submission.files)
 
 
 def _pid_alive(pid: int) -> bool:

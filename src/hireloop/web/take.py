@@ -174,6 +174,7 @@ def overview(request: Request, me: PrincipalDep, s: SessionDep,
                     kinds=sorted({a.exercise_id.split("/")[0] for a in interview.answers}),
                     minutes=sum(st["minutes"] for st in interview.plan),
                     retention_days=platform.settings.retention_days,
+                    recording_days=platform.settings.recording_retention_days,
                     llm=platform.settings.llm_enabled)
     stages = [{"index": r.index, "name": interview.plan[r.index]["name"],
                "minutes": interview.plan[r.index]["minutes"],
@@ -278,25 +279,25 @@ def trial_state(answer_id: Id, me: PrincipalDep, s: SessionDep,
 
 # --- recordings (chunked uploads) -----------------------------------------------------------
 
-@router.get("/take/answers/{answer_id}/upload")
-def upload_state(answer_id: Id, me: PrincipalDep, s: SessionDep) -> JSONResponse:
-    interview = _candidate(me, s)
-    answer = service.candidate_answer(s, interview, answer_id)
+class UploadDone(BaseModel):
+    mime: Annotated[str, Field(max_length=100)] = "application/octet-stream"
+    duration_s: Annotated[float | None, Field(ge=0, le=86_400)] = None
+    size: Annotated[int | None, Field(ge=0)] = None
+
+
+def _upload_state(answer: Answer) -> JSONResponse:
     current = service.current_upload(answer)
     return JSONResponse({"received": current.size if current else 0})
 
 
-@router.post("/take/answers/{answer_id}/upload", dependencies=[Csrf])
-async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
-                       platform: PlatformDep, offset: int = 0) -> JSONResponse:
-    interview = _candidate(me, s)
-    answer = service.candidate_answer(s, interview, answer_id)
-    run = service.stage_run(interview, answer.stage_index)
-    if service.stage_state(interview, run) not in ("in_progress",):
-        raise Conflict("uploads are for a stage in progress")
+async def _upload_chunk(request: Request, s: Session, platform: Platform, answer: Answer,
+                        offset: int) -> JSONResponse:
+    view, _ = view_of(platform, answer)
+    max_bytes = view.fields.get("max_bytes") if view.input_kind == "audio" else None
     chunk = await request.body()
     try:
-        received = service.append_chunk(s, platform, answer, offset, chunk)
+        received = service.append_chunk(s, platform, answer, offset, chunk,
+                                        max_bytes=max_bytes)
     except Conflict as exc:  # tell the recorder where to resume
         current = service.current_upload(answer)
         return JSONResponse({"detail": exc.message,
@@ -305,17 +306,7 @@ async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: Ses
     return JSONResponse({"received": received})
 
 
-class UploadDone(BaseModel):
-    mime: str = "application/octet-stream"
-    duration_s: float | None = None
-    size: int | None = None
-
-
-@router.post("/take/answers/{answer_id}/upload/complete", dependencies=[Csrf])
-def upload_complete(answer_id: Id, done: UploadDone, me: PrincipalDep, s: SessionDep,
-                    platform: PlatformDep) -> JSONResponse:
-    interview = _candidate(me, s)
-    answer = service.candidate_answer(s, interview, answer_id)
+def _upload_complete(s: Session, answer: Answer, done: UploadDone) -> JSONResponse:
     current = service.current_upload(answer)
     if done.size is not None and current is not None and current.size != done.size:
         raise Conflict(f"the server has {current.size} bytes, not {done.size}; upload again")
@@ -323,6 +314,36 @@ def upload_complete(answer_id: Id, done: UploadDone, me: PrincipalDep, s: Sessio
     s.commit()
     return JSONResponse({"saved": True, "name": upload.name, "size": upload.size,
                          "revision": answer.revision})
+
+
+def _in_progress(interview: Interview, answer: Answer) -> None:
+    run = service.stage_run(interview, answer.stage_index)
+    if service.stage_state(interview, run) != "in_progress":
+        raise Conflict("uploads are for a stage in progress")
+
+
+@router.get("/take/answers/{answer_id}/upload")
+def upload_state(answer_id: Id, me: PrincipalDep, s: SessionDep) -> JSONResponse:
+    interview = _candidate(me, s)
+    return _upload_state(service.candidate_answer(s, interview, answer_id))
+
+
+@router.post("/take/answers/{answer_id}/upload", dependencies=[Csrf])
+async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
+                       platform: PlatformDep, offset: int = 0) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    _in_progress(interview, answer)
+    return await _upload_chunk(request, s, platform, answer, offset)
+
+
+@router.post("/take/answers/{answer_id}/upload/complete", dependencies=[Csrf])
+def upload_complete(answer_id: Id, done: UploadDone, me: PrincipalDep,
+                    s: SessionDep) -> JSONResponse:
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    _in_progress(interview, answer)
+    return _upload_complete(s, answer, done)
 
 
 # --- practice -------------------------------------------------------------------------------
@@ -466,6 +487,32 @@ def practice_status(request: Request, answer_id: Id, me: PrincipalDep, s: Sessio
     return page(request, "practice/_status.html", answer=answer, state=state,
                 feedback=candidate_feedback(answer),
                 pending=state in ("queued", "running"))
+
+
+@router.get("/practice/answers/{answer_id}/upload")
+def practice_upload_state(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
+                          platform: PlatformDep) -> JSONResponse:
+    return _upload_state(_practice_answer(s, _practice_id(request, platform, me), answer_id))
+
+
+@router.post("/practice/answers/{answer_id}/upload", dependencies=[Csrf])
+async def practice_upload_chunk(request: Request, answer_id: Id, me: PrincipalDep,
+                                s: SessionDep, platform: PlatformDep,
+                                offset: int = 0) -> JSONResponse:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    if answer.submitted_at is not None:
+        raise Conflict("this attempt was submitted; start another to try again")
+    return await _upload_chunk(request, s, platform, answer, offset)
+
+
+@router.post("/practice/answers/{answer_id}/upload/complete", dependencies=[Csrf])
+def practice_upload_complete(request: Request, answer_id: Id, done: UploadDone,
+                             me: PrincipalDep, s: SessionDep,
+                             platform: PlatformDep) -> JSONResponse:
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    if answer.submitted_at is not None:
+        raise Conflict("this attempt was submitted; start another to try again")
+    return _upload_complete(s, answer, done)
 
 
 @router.post("/practice/answers/{answer_id}/trial", dependencies=[Csrf])
