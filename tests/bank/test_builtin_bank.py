@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tomllib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from hireloop.bank import Bank, load_bank
-from hireloop.bank.check import ExerciseReport, check_bank
+from hireloop.bank.check import ExerciseReport, SampleResult
 from hireloop.bank.loops import check_loop, load_loops, resolve_loop
 from hireloop.config import builtin_bank_dir, builtin_loops_dir
 from hireloop.core import Competency, Exercise
@@ -21,7 +26,18 @@ def bank() -> Bank:
 
 @pytest.fixture(scope="module")
 def reports(bank: Bank) -> list[ExerciseReport]:
-    return check_bank(bank)
+    """The reports of the real command, ``hireloop bank check --json``, on the built-in bank
+    (the one place the suite runs every sample; scripts/test does not run it again)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("HIRELOOP_BANK_DIRS", "HIRELOOP_BUILTIN_BANK")}
+    done = subprocess.run([str(Path(sys.executable).parent / "hireloop"), "bank", "check",
+                           "--json"], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    data = json.loads(done.stdout)
+    found = [ExerciseReport(**{**r, "samples": [SampleResult(**x) for x in r["samples"]]})
+             for r in data["exercises"]]
+    assert {r.id for r in found} >= set(bank.exercises)
+    return found
 
 
 def of_kind(bank: Bank, kind: str) -> list[Exercise]:

@@ -43,6 +43,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/practice/answers/{answer_id}/status"): ("practice_owner", None),
     ("POST", "/practice/answers/{answer_id}/trial"): ("practice_owner", {}),
     ("GET", "/practice/answers/{answer_id}/upload"): ("practice_owner", None),
+    ("GET", "/practice/answers/{answer_id}/attachment"): ("practice_owner", None),
     ("POST", "/practice/answers/{answer_id}/upload"): ("practice_owner", b"chunk"),
     ("POST", "/practice/answers/{answer_id}/upload/complete"): ("practice_owner",
                                                                 {"mime": "audio/webm"}),
@@ -87,6 +88,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/take/answers/{answer_id}/trial"): ("candidate_object", {}),
     ("GET", "/take/answers/{answer_id}/trial"): ("candidate_object", None),
     ("GET", "/take/answers/{answer_id}/upload"): ("candidate_object", None),
+    ("GET", "/take/answers/{answer_id}/attachment"): ("candidate_object", None),
     ("POST", "/take/answers/{answer_id}/upload"): ("candidate_object", b"chunk"),
     ("POST", "/take/answers/{answer_id}/upload/complete"): ("candidate_object",
                                                             {"mime": "audio/webm"}),
@@ -175,9 +177,12 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
     with site.platform.db.session() as s:
         answer_a = s.query(Answer).filter_by(interview_id=site.ids["a"]).order_by(Answer.id)[0]
         practice = Answer(practice_id="someone-else", exercise_id=answer_a.exercise_id, seed=7)
-        s.add(practice)
+        # an answer with an attachment (a research talk's slides), for the attachment route
+        talk = Answer(interview_id=site.ids["a"], stage_index=0,
+                      exercise_id="spoken/research-talk-with-slides", seed=0)
+        s.add_all([practice, talk])
         s.flush()
-        practice_id = practice.id
+        practice_id, talk_id = practice.id, talk.id
     values = {"interview_id": site.ids["a"], "answer_id": answer_a.id, "index": 0,
               "loop_id": site.ids["loop"], "token": site.ids["link_a"].rsplit("/", 1)[1],
               "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"])}
@@ -192,6 +197,8 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
             params = {**values, "n": counter}
             if access == "practice_owner":
                 params["answer_id"] = practice_id
+            elif path.endswith("/attachment"):
+                params["answer_id"] = talk_id
             url = path.format(**params)
             response = _request(site, jars[role], method, url, _fill(body, params))
             expected = allowed_for(access, role)

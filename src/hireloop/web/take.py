@@ -277,6 +277,34 @@ def trial_state(answer_id: Id, me: PrincipalDep, s: SessionDep,
     return JSONResponse(TRIALS.state(f"i{interview.id}-a{answer.id}", since))
 
 
+# --- attachments (a research talk's slides) ---------------------------------------------------
+
+def _attachment(platform: Platform, answer: Answer) -> Response:
+    """The exercise's attachment the view names (``fields.slides``), and nothing else of it."""
+    view, _ = view_of(platform, answer)
+    name = view.fields.get("slides")
+    exercise = platform.bank.get(answer.exercise_id)
+    if not name or name not in exercise.public_files:
+        raise NotFound("this exercise has no attachment")
+    media = "application/pdf" if str(name).endswith(".pdf") else "application/octet-stream"
+    return Response(exercise.public_files[name], media_type=media,
+                    headers={"content-disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/take/answers/{answer_id}/attachment")
+def attachment(answer_id: Id, me: PrincipalDep, s: SessionDep,
+               platform: PlatformDep) -> Response:
+    interview = _candidate(me, s)
+    return _attachment(platform, service.candidate_answer(s, interview, answer_id))
+
+
+@router.get("/practice/answers/{answer_id}/attachment")
+def practice_attachment(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
+                        platform: PlatformDep) -> Response:
+    return _attachment(platform, _practice_answer(s, _practice_id(request, platform, me),
+                                                  answer_id))
+
+
 # --- recordings (chunked uploads) -----------------------------------------------------------
 
 class UploadDone(BaseModel):
