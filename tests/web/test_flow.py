@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from markupsafe import escape
 
 from hireloop.db.models import Answer, Interview
 from tests.web.conftest import (
@@ -263,6 +264,6 @@ def test_practice_on_the_web_gives_feedback_at_once_and_keeps_progress(make_site
     assert "graded" in status.text or "Could not be graded" in status.text
     progress = me.get("/practice")
     assert "Your progress" in progress.text
-    assert site.platform.bank.get(exercise_id).meta.title in progress.text
+    assert str(escape(site.platform.bank.get(exercise_id).meta.title)) in progress.text
     # another browser cannot see this attempt
     assert site.client().get(url).status_code == 404
