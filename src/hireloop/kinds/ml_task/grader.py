@@ -396,6 +396,16 @@ class Context:
     compared: dict[str, Measured]
 
 
+def _change(a: Any, b: Any) -> float:
+    try:
+        x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return math.inf
+    if x.shape != y.shape or not x.size:
+        return math.inf
+    return float(np.mean(np.abs(x - y)))
+
+
 def _credit_between(value: float, zero: float | None, full: float, higher: bool) -> float:
     met = value >= full if higher else value <= full
     if met:
@@ -430,21 +440,16 @@ def _score(spec: CriterionSpec, ctx: Context) -> tuple[float, list[str], str]:
                 return 0.0, [f"no predictions with {spec.column!r} permuted"], \
                     "The permutation test could not run on your model."
             shuffled = metric_value(ctx.task, ctx.secret, spec.metric, permuted, spec.rows)
-            drop = (value - shuffled) if higher else (shuffled - value)
-            drops = []
-            for key, values in cand.outputs.items():
-                if key.startswith("permuted:"):
-                    try:
-                        other = metric_value(ctx.task, ctx.secret, spec.metric, values, spec.rows)
-                    except (ValueError, KeyError, IndexError, TypeError):
-                        continue
-                    drops.append(((value - other) if higher else (other - value),
-                                  key.removeprefix("permuted:")))
-            top = ", ".join(f"{c} {d:+.3f}" for d, c in sorted(drops, reverse=True)[:3])
-            ok = drop <= spec.max_drop
-            evidence = [f"{label} {value:.3f} on the holdout; {shuffled:.3f} with column "
-                        f"{spec.column!r} permuted: a drop of {drop:.3f} (allowed "
-                        f"{spec.max_drop:g})", f"largest drops by permuted column: {top}"]
+            change = _change(out, permuted)
+            changes = sorted(((_change(out, values), key.removeprefix("permuted:"))
+                              for key, values in cand.outputs.items()
+                              if key.startswith("permuted:")), reverse=True)
+            top = ", ".join(f"{c} {d:.3f}" for d, c in changes[:3])
+            ok = change <= spec.max_change
+            evidence = [f"permuting column {spec.column!r} across the holdout rows changed the "
+                        f"predictions by {change:.4f} on average (allowed {spec.max_change:g}); "
+                        f"{label} {value:.3f} → {shuffled:.3f}",
+                        f"columns whose permutation moves the predictions most: {top}"]
             feedback = ("Your model does not depend on the problem column." if ok else
                         "Your model still depends on a column it must not use.")
             return (1.0 if ok else 0.0), evidence, feedback

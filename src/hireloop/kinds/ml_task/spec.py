@@ -49,8 +49,9 @@ class CriterionSpec(BaseModel):
     """metric with ``against``: at most this much worse than that project"""
     column: str | None = None
     """leak: the column whose permutation must not change the predictions' quality"""
-    max_drop: Annotated[float, Field(ge=0)] = 0.02
-    """leak: the largest metric drop allowed when ``column`` is permuted"""
+    max_change: Annotated[float, Field(ge=0)] = 0.01
+    """leak: the largest mean absolute change of the predictions allowed when ``column`` is
+    permuted across the holdout rows (0 for a model that does not use it)"""
     min_ratio: Annotated[float, Field(gt=0)] | None = None
     """latency/size: ``against``'s value divided by the candidate's must reach this"""
     cpu_s: Annotated[float, Field(gt=0)] | None = None
