@@ -468,7 +468,7 @@ def _score(spec: CriterionSpec, ctx: Context) -> tuple[float, list[str], str]:
         credit = _credit_between(value, spec.zero_at, spec.threshold, higher)
         word = "at least" if higher else "at most"
         n = len(ctx.secret["segments"][spec.rows]) if spec.rows else len(out)
-        evidence = [f"{label} on {n} hidden holdout rows: {value:.4f} (full credit at {word} "
+        evidence = [f"{label} on {n} hidden holdout rows: {value:.4f} (full credit when {word} "
                     f"{spec.threshold:g}"
                     + (f", none at {spec.zero_at:g})" if spec.zero_at is not None else ")")]
         feedback = (f"{label} on the hidden data met the target ({word} {spec.threshold:g})."
