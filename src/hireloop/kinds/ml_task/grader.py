@@ -44,6 +44,8 @@ ORACLE_MIN_ROWS = 10
 ORACLE_AGREEMENT = 0.8
 """agreement with deliberately flipped holdout labels at or above this means the predictions
 did not come from the features"""
+TOKENIZER = "minilm-tokenizer.json"
+"""with ``embedding_model``: the MiniLM tokenizer's name in /data"""
 
 
 class ExerciseBroken(Exception):  # noqa: N818 - the domain's word
@@ -117,6 +119,10 @@ def dataset(exercise: Exercise, variant: Variant) -> Dataset:
     except Exception as exc:
         raise ExerciseBroken(f"hidden/task.py generate() failed: {type(exc).__name__}: "
                              f"{exc}") from exc
+    config: MlTaskConfig = exercise.config
+    if config.embedding_model:
+        public = {**public, TOKENIZER: (resources.files("hireloop.nlp") / "data"
+                                        / "minilm-tokenizer.json").read_bytes()}
     base = _data_root() / hashlib.sha256(repr(key).encode()).hexdigest()[:16]
     with _lock:
         if key in _datasets:
@@ -364,7 +370,11 @@ def oracle_check(secret: dict[str, Any], output: Any) -> str | None:
     """Predictions that agree with labels flipped at random (which no model can infer from
     the features) were not produced from the features."""
     noise = secret.get("noise_rows")
-    if not noise or len(noise) < ORACLE_MIN_ROWS or "labels" not in secret:
+    if not noise or len(noise) < ORACLE_MIN_ROWS:
+        return None
+    if "relevant" in secret:
+        return _retrieval_oracle(secret, noise, output)
+    if "labels" not in secret:
         return None
     try:
         pred = np.asarray(output, dtype=float).reshape(-1)
@@ -381,6 +391,25 @@ def oracle_check(secret: dict[str, Any], output: Any) -> str | None:
             f"{len(idx)} rows whose labels were flipped at random when the data was made; "
             "no model can infer those from the features (an honest model agrees on few), so "
             "the predictions were hard-coded or copied from leaked labels")
+
+
+def _retrieval_oracle(secret: dict[str, Any], noise: list[int], output: Any) -> str | None:
+    """retrieve: ``noise_rows`` are decoy queries whose relevant document was drawn at random;
+    an honest retriever returns it about k/len(docs) of the time."""
+    relevant = secret["relevant"]
+    if not isinstance(output, list) or len(output) != len(relevant):
+        return None
+    try:
+        hits = [bool(set(relevant[i]) & set(output[i][:5])) for i in noise]
+    except (TypeError, IndexError):
+        return None
+    agree = float(np.mean(hits))
+    if agree < ORACLE_AGREEMENT:
+        return None
+    return (f"the results contain the articles labelled relevant for {agree:.0%} of the "
+            f"{len(hits)} decoy queries, whose labels were drawn at random when the data was "
+            "made; no retriever can find those from the text (an honest one finds few), so "
+            "the results were hard-coded or copied from a leaked answer key")
 
 
 # -- criteria --------------------------------------------------------------------------------

