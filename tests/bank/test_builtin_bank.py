@@ -123,11 +123,11 @@ def test_the_research_loop_has_a_research_presentation_stage() -> None:
     assert any("research" in str(p.competency) for s in scientist.stage for p in s.pick)
 
 
-def test_every_ml_task_exercise_has_a_reference_a_starter_and_a_cheating_sample(
+def test_there_are_8_ml_task_exercises_each_with_a_reference_a_starter_and_a_cheat(
     bank: Bank,
 ) -> None:
     exercises = of_kind(bank, "ml_task")
-    assert exercises
+    assert len(exercises) >= 8
     for exercise in exercises:
         by_file = {s.file.rstrip("/"): s for s in exercise.samples}
         reference, starter = by_file.get("hidden/reference"), by_file.get("project")

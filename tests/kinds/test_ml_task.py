@@ -151,3 +151,96 @@ def test_the_cli_grades_a_project_directory(tmp_path: Path) -> None:
                           str(target)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["score"] >= 0.9
+
+
+AUTOML = "ml_task/automl-budget"
+ATTRIBUTION = "ml_task/segment-attribution"
+RAG = "ml_task/rag-retriever"
+
+
+def exercise_named(name: str) -> Exercise:
+    return load_bank([builtin_bank_dir()]).get(name)
+
+
+def test_cpu_burned_in_a_child_process_counts_against_the_budget() -> None:
+    automl = exercise_named(AUTOML)
+    # a quick model, plus a child process that burns ~5.5 CPU-seconds outside this process
+    source = (
+        "import subprocess, sys\n"
+        "from sklearn.ensemble import HistGradientBoostingClassifier\n"
+        "BURN = 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 5.5:"
+        "\\n    pass\\n'\n\n"
+        "def features(frame):\n"
+        "    return frame[[c for c in frame.columns if c.startswith('f')]]\n\n"
+        "def fit(train):\n"
+        "    subprocess.run([sys.executable, '-c', BURN], check=True)\n"
+        "    return HistGradientBoostingClassifier(random_state=0).fit(features(train),"
+        " train['approved'])\n\n"
+        "def predict(model, rows):\n"
+        "    return model.predict_proba(features(rows))[:, 1]\n")
+    grade = KIND.grade(automl, automl.variant(0), project(automl, search__py=source))
+    assert grade.outcome is Outcome.GRADED
+    auc, budget = grade.criteria
+    assert auc.points == auc.max_points  # it finished, with a good model
+    assert budget.points == 0
+    cpu = float(budget.evidence[0].split()[1])
+    assert cpu > 7
+    assert "cgroup accounting, outside the process" in budget.evidence[0]
+
+
+def test_the_reference_search_stays_within_the_budget() -> None:
+    automl = exercise_named(AUTOML)
+    grade = KIND.grade(automl, automl.variant(0), reference(automl))
+    budget = grade.criteria[1]
+    assert budget.points == budget.max_points
+    assert float(budget.evidence[0].split()[1]) <= 7
+
+
+def test_a_segment_metric_scores_only_the_segments_rows_and_a_custom_check_reads_the_project(
+) -> None:
+    attribution = exercise_named(ATTRIBUTION)
+    data = dataset(attribution, attribution.variant(0))
+    partner = data.secret["segments"]["partner"]
+    holdout = (data.grade_dir / "holdout.csv").read_text().splitlines()
+    column = holdout[0].split(",").index("channel")
+    assert {holdout[i + 1].split(",")[column] for i in partner} == {"partner"}
+    grade = KIND.grade(attribution, attribution.variant(0), reference(attribution))
+    assert grade.score >= 0.9
+    segment, overall, finding, _ = grade.criteria
+    assert f"segment 'partner' on {len(partner)} hidden holdout rows" in segment.evidence[0]
+    assert "on 4000 hidden holdout rows" in overall.evidence[0]
+    assert finding.points == finding.max_points
+    wrong = KIND.reference_files(attribution)
+    wrong["finding.toml"] = b'feature = "income_k"\n'
+    graded = KIND.grade(attribution, attribution.variant(0), Submission(
+        exercise_id=attribution.id, seed=0, files=wrong))
+    finding = graded.criteria[2]
+    assert finding.points == 0
+    assert "'income_k'" in finding.evidence[0]
+    assert data.secret["feature"] not in finding.feedback  # the answer stays hidden
+
+
+def test_a_retriever_gets_the_shipped_embedding_model_and_is_scored_by_recall_at_5() -> None:
+    rag = exercise_named(RAG)
+    data = dataset(rag, rag.variant(0))
+    assert sorted(p.name for p in data.public_dir.iterdir()) == [
+        "docs.jsonl", "example_queries.jsonl", "minilm-tokenizer.json"]
+    assert "relevant" not in (data.grade_dir / "queries.jsonl").read_text()
+    grade = KIND.grade(rag, rag.variant(0), reference(rag))
+    assert grade.score >= 0.9
+    assert "recall@5 on segment 'real' on 45 hidden holdout rows" in \
+        grade.criteria[0].evidence[0]
+    churn_data = dataset(exercise_named(CHURN), exercise_named(CHURN).variant(0))
+    assert not (churn_data.public_dir / "minilm-tokenizer.json").exists()
+
+
+def test_a_retriever_that_returns_a_leaked_answer_key_is_caught_by_the_decoy_queries() -> None:
+    rag = exercise_named(RAG)
+    relevant = dataset(rag, rag.variant(0)).secret["relevant"]
+    source = (f"ANSWERS = {relevant!r}\nASKED = []\n\n"
+              "def build(docs):\n    return None\n\n"
+              "def search(index, query, k):\n    ASKED.append(query)\n"
+              "    return ANSWERS[len(ASKED) - 1]\n")
+    grade = KIND.grade(rag, rag.variant(0), project(rag, retriever__py=source))
+    assert grade.score == 0
+    assert any(n.startswith("CHEATING CAUGHT") and "decoy queries" in n for n in grade.notes)
