@@ -1,4 +1,5 @@
-"""Grade every built-in ml_task exercise with its reference solution; print wall and CPU time.
+"""Grade every built-in ml_task exercise with its reference solution, then every sample
+(reference, starter, cheats) as `hireloop bank check` does; print wall and CPU time.
 
     python benchmarks/ml_tasks.py
 
@@ -56,6 +57,29 @@ def main() -> None:
     print(f"{'total (' + str(len(exercises)) + ' exercises)':40} {'':6} {total_wall:8.2f} "
           f"{total_cpu:8.2f}")
     print(f"whole set within 10 minutes: {total_wall < 600}")
+    print()
+    print(f"{'every sample':40} {'scores':>22} {'wall s':>8} {'CPU s':>8}")
+    all_wall = all_cpu = 0.0
+    slowest = (0.0, "")
+    for exercise in exercises:
+        variant = bank.variant(exercise, 0)
+        scores, wall_sum, cpu_sum = [], 0.0, 0.0
+        for sample in exercise.samples:
+            submission = kind.read_submission(exercise, variant, exercise.path / sample.file)
+            before_cpu, before_sandbox = time.process_time(), sandbox_cpu
+            start = time.perf_counter()
+            grade = kind.grade(exercise, variant, submission)
+            wall = time.perf_counter() - start
+            wall_sum += wall
+            cpu_sum += time.process_time() - before_cpu + sandbox_cpu - before_sandbox
+            scores.append(f"{grade.score:.2f}")
+            slowest = max(slowest, (wall, f"{exercise.id} {sample.name}"))
+        all_wall += wall_sum
+        all_cpu += cpu_sum
+        print(f"{exercise.id:40} {' '.join(scores):>22} {wall_sum:8.2f} {cpu_sum:8.2f}")
+    print(f"{'total (every sample)':40} {'':22} {all_wall:8.2f} {all_cpu:8.2f}")
+    print(f"slowest sample: {slowest[1]} ({slowest[0]:.2f} s wall)")
+    print(f"every sample within 10 minutes: {all_wall < 600}")
 
 
 if __name__ == "__main__":
