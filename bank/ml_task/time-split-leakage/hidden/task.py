@@ -12,7 +12,7 @@ WEEKLY = np.array([-18.0, -8.0, -4.0, 0.0, 12.0, 30.0, 22.0])
 def _days(rng, start, n, slope, base):
     t = np.arange(start, start + n)
     dates = pd.Timestamp("2022-01-03") + pd.to_timedelta(t, unit="D")
-    dow = dates.dayofweek.to_numpy()
+    dow = dates.day_of_week.to_numpy()
     temp = (14 + 9 * np.sin(2 * np.pi * (t - 100) / 365.25) + rng.normal(0, 3, n)).round(1)
     promo = (rng.random(n) < 0.12).astype(int)
     demand = (base + slope * t + WEEKLY[dow] + 1.6 * (temp - 14) + 45 * promo
