@@ -27,7 +27,8 @@ ENTRY_POINT_GROUP = "hireloop"
 # Loaded even when the package metadata is missing (e.g. running from a source tree): the same
 # modules the package declares in its own entry points.
 DEFAULT_PLUGINS = ("hireloop.kinds.choice", "hireloop.kinds.code", "hireloop.kinds.text",
-                   "hireloop.kinds.spoken")
+                   "hireloop.kinds.spoken",
+                   "hireloop.kinds.ml_task")
 
 
 class HireloopSpec:

@@ -138,3 +138,22 @@ def test_the_research_loop_has_a_research_presentation_stage() -> None:
     scientist = loops["applied-research-scientist"].loop
     assert scientist is not None
     assert any("research" in str(p.competency) for s in scientist.stage for p in s.pick)
+
+
+def test_there_are_8_ml_task_exercises_each_with_a_reference_a_starter_and_a_cheat(
+    bank: Bank,
+) -> None:
+    exercises = of_kind(bank, "ml_task")
+    assert len(exercises) >= 8
+    for exercise in exercises:
+        by_file = {s.file.rstrip("/"): s for s in exercise.samples}
+        reference, starter = by_file.get("hidden/reference"), by_file.get("project")
+        assert reference is not None, exercise.id
+        assert reference.score is not None, exercise.id
+        assert reference.score[0] >= 0.9, exercise.id
+        assert starter is not None, exercise.id
+        assert starter.score is not None, exercise.id
+        assert starter.score[1] <= 0.3, exercise.id
+        cheats = [s for s in exercise.samples if s.name.startswith("cheat")]
+        assert cheats, exercise.id
+        assert all(s.score == (0.0, 0.0) for s in cheats), exercise.id

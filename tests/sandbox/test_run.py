@@ -261,3 +261,32 @@ def test_an_interpreter_installed_below_tmp_is_refused_with_a_clear_message(
     assert verdict == "internal_error"
     assert "lives below /tmp" in detail
     assert "outside /tmp" in detail
+
+
+@requires_sandbox
+def test_on_output_streams_each_chunk_as_it_arrives_and_the_result_keeps_all() -> None:
+    import time as _time
+
+    seen: list[tuple[str, bytes, float]] = []
+    source = ("import sys, time\n"
+              "for i in range(3):\n"
+              "    print('line', i, flush=True); time.sleep(0.2)\n"
+              "print('oops', file=sys.stderr, flush=True)\n")
+    result = run_python(source, limits=Limits(time_s=2, wall_s=5), unsafe=False,
+                        on_output=lambda s, c: seen.append((s, c, _time.monotonic())))
+    assert result.ok
+    out = b"".join(c for s, c, _ in seen if s == "stdout")
+    assert out == result.stdout == b"line 0\nline 1\nline 2\n"
+    assert b"".join(c for s, c, _ in seen if s == "stderr") == b"oops\n"
+    firsts = [t for s, c, t in seen if s == "stdout"]
+    assert firsts[-1] - firsts[0] >= 0.3  # seen live, not all at the end
+
+
+@requires_sandbox
+def test_a_failing_output_sink_does_not_break_the_run() -> None:
+    def sink(stream: str, chunk: bytes) -> None:
+        raise RuntimeError("broken sink")
+
+    result = run_python("print('hi')", limits=Limits(time_s=2), unsafe=False, on_output=sink)
+    assert result.ok
+    assert result.stdout == b"hi\n"

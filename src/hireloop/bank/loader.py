@@ -273,7 +273,8 @@ def _load_samples(
         if spec.name in seen:
             errors.append(ExerciseError(file, label, f"duplicate sample name {spec.name!r}"))
         seen.add(spec.name)
-        if spec.file not in files:
+        is_dir = any(n.startswith(spec.file.rstrip("/") + "/") for n in files)
+        if spec.file not in files and not is_dir:  # a directory sample: a project
             what = "is a symlink" if (directory / spec.file).is_symlink() else "does not exist"
             errors.append(ExerciseError(file, f"{label}.file", f"{spec.file!r} {what}"))
         samples.append(spec)

@@ -41,7 +41,7 @@ from . import _audit, _seccomp
 from ._cgroup import RunCgroup
 from ._fs import RunDir
 from ._host import INTERNAL_DIR, STATIC_FLAGS, Host, Slot, unique_name
-from ._monitor import Exit, Program, decide, watch
+from ._monitor import Exit, OutputSink, Program, decide, watch
 from ._types import Limits, RunResult, SandboxError, Verdict
 
 __all__ = ["apply_rlimits", "rlimits_for", "run_fresh"]
@@ -274,6 +274,7 @@ def run_fresh(
     collect: Sequence[str],
     mounts: Mapping[str, Path] | None,
     readonly_files: Mapping[str, bytes] | None = None,
+    on_output: OutputSink | None = None,
 ) -> RunResult:
     if host.layout is None:
         raise SandboxError("no cgroups")
@@ -314,7 +315,7 @@ def run_fresh(
         err_r = spare.fds.pop("err")  # watch() owns and closes these from here
         w = watch(program, stdout_fd=out_r, stderr_fd=err_r, stdin_fd=in_w,
                   stdin_data=stdin if stdin is not None else b"", limits=limits,
-                  started=started)
+                  started=started, on_output=on_output)
         proc.wait()
         cg.kill_all()
         cpu_s = cg.cpu_seconds()

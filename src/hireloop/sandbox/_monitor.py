@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ._types import Limits, Verdict
 
-__all__ = ["Exit", "Program", "Watched", "decide", "watch"]
+__all__ = ["Exit", "OutputSink", "Program", "Watched", "decide", "watch"]
 
 _CPU_POLL_S = 0.01
 _DRAIN_GRACE_S = 0.5
@@ -79,9 +79,18 @@ class Watched:
     wall_s: float
 
 
+OutputSink = Callable[[str, bytes], None]
+"""Receives each captured chunk as it arrives: ``("stdout" | "stderr", data)``."""
+
+
 def watch(prog: Program, *, stdout_fd: int, stderr_fd: int, stdin_fd: int | None,
-          stdin_data: bytes | None, limits: Limits, started: float) -> Watched:
-    """Run the loop until the program ended and its pipes are drained. Closes the fds."""
+          stdin_data: bytes | None, limits: Limits, started: float,
+          on_output: OutputSink | None = None) -> Watched:
+    """Run the loop until the program ended and its pipes are drained. Closes the fds.
+
+    ``on_output`` sees every captured chunk the moment it is read (a live log); an exception
+    it raises is not the program's fault, so it is swallowed and the sink is dropped.
+    """
     sel = selectors.DefaultSelector()
     bufs: dict[int, bytearray] = {stdout_fd: bytearray(), stderr_fd: bytearray()}
     trunc = {stdout_fd: False, stderr_fd: False}
@@ -180,6 +189,11 @@ def watch(prog: Program, *, stdout_fd: int, stderr_fd: int, stdin_fd: int | None
                         stop("output")
                     bufs[fd] += chunk
                     captured += len(chunk)
+                    if on_output is not None and chunk:
+                        try:
+                            on_output("stdout" if fd == stdout_fd else "stderr", chunk)
+                        except Exception:  # a broken sink must not break the run
+                            on_output = None
     finally:
         for key in list(sel.get_map().values()):
             fd = int(key.fd)

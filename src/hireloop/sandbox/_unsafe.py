@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ._fs import RunDir
 from ._host import READONLY_DIR, WORKDIR, sandbox_env
-from ._monitor import Exit, Program, decide, watch
+from ._monitor import Exit, OutputSink, Program, decide, watch
 from ._types import Limits, RunResult
 
 __all__ = ["WARNING", "run_unsafe"]
@@ -93,6 +93,7 @@ def run_unsafe(
     stdin: bytes | None,
     collect: Sequence[str],
     readonly_files: Mapping[str, bytes] | None = None,
+    on_output: OutputSink | None = None,
 ) -> RunResult:
     print(WARNING, file=sys.stderr, flush=True)
     rlimits = _limits_fn(limits)
@@ -139,7 +140,8 @@ def run_unsafe(
             prog = _UnsafeProgram(proc)
             try:
                 w = watch(prog, stdout_fd=out_r, stderr_fd=err_r, stdin_fd=in_w,
-                          stdin_data=stdin or b"", limits=limits, started=started)
+                          stdin_data=stdin or b"", limits=limits, started=started,
+                          on_output=on_output)
                 if prog.rusage is None:
                     prog.kill()
                     _, _, prog.rusage = os.wait4(proc.pid, 0)

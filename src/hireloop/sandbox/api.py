@@ -13,6 +13,7 @@ from pathlib import Path
 from ._fresh import internal_error, run_fresh
 from ._fs import copy_tree, validate_relpath
 from ._host import READONLY_DIR, WORKDIR, get_host
+from ._monitor import OutputSink
 from ._types import Limits, RunResult, SandboxError, SandboxUnavailable
 from ._unsafe import run_unsafe
 
@@ -71,6 +72,7 @@ def run(
     mounts: Mapping[str, str | Path] | None = None,
     readonly_files: Mapping[str, bytes] | None = None,
     unsafe: bool | None = None,
+    on_output: OutputSink | None = None,
 ) -> RunResult:
     """Run ``command`` in a fresh sandbox and measure it.
 
@@ -86,6 +88,9 @@ def run(
         readonly_files: trusted files (e.g. a grading harness) placed in ``/harness``
             (``READONLY_DIR``): the program can read and run them, never change them.
         unsafe: see ``_resolve_mode``; None follows HIRELOOP_SANDBOX_UNSAFE.
+        on_output: called with ``("stdout" | "stderr", chunk)`` as output arrives (a live
+            log; the host's clock at each call times the program from outside). It runs on
+            the supervising thread: keep it quick. ``RunResult`` still holds all output.
 
     Returns the ``RunResult``; sandbox failures become ``Verdict.INTERNAL_ERROR``.
     Raises ``SandboxUnavailable`` when the host cannot isolate code and unsafe mode is
@@ -102,12 +107,16 @@ def run(
     mode = _resolve_mode(unsafe)
     host = get_host()
     if mode == "unsafe":
+        if binds_given := dict(mounts or {}):
+            raise SandboxUnavailable(
+                f"read-only mounts ({', '.join(sorted(binds_given))}) need the sandbox; "
+                "unsafe mode cannot provide them")
         return run_unsafe(host.python, argv, files=data, limits=lim, stdin=stdin,
-                          collect=collect, readonly_files=ro)
+                          collect=collect, readonly_files=ro, on_output=on_output)
     binds = {dest: Path(src) for dest, src in (mounts or {}).items()}
     try:
         return run_fresh(host, argv, files=data, limits=lim, stdin=stdin, collect=collect,
-                         mounts=binds, readonly_files=ro)
+                         mounts=binds, readonly_files=ro, on_output=on_output)
     except ValueError:
         raise
     except (OSError, SandboxError) as exc:
@@ -139,6 +148,7 @@ def run_python(
     mounts: Mapping[str, str | Path] | None = None,
     readonly_files: Mapping[str, bytes] | None = None,
     unsafe: bool | None = None,
+    on_output: OutputSink | None = None,
 ) -> RunResult:
     """Run Python: ``source`` written to ``script`` in the work dir, or ``files[script]``.
 
@@ -153,7 +163,7 @@ def run_python(
         all_files = _python_files(source, script, files)
     return run([python_executable(), script, *args], files=all_files, limits=limits,
                stdin=stdin, collect=collect, mounts=mounts, readonly_files=readonly_files,
-               unsafe=unsafe)
+               unsafe=unsafe, on_output=on_output)
 
 
 def run_file(

@@ -1,0 +1,246 @@
+"""The ml_task kind end to end, through the real sandbox: a project in, a grade with evidence
+out; labels never reach the sandbox; cheating is caught; the trial streams its log."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hireloop.bank import load_bank
+from hireloop.config import builtin_bank_dir
+from hireloop.core import Exercise, Outcome, Submission
+from hireloop.kinds.ml_task import MlTaskKind
+from hireloop.kinds.ml_task.grader import dataset
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                reason="needs bubblewrap (scripts/test installs it)")
+
+KIND = MlTaskKind()
+CHURN = "ml_task/churn-leakage"
+
+
+@pytest.fixture(scope="module")
+def churn() -> Exercise:
+    return load_bank([builtin_bank_dir()]).get(CHURN)
+
+
+def project(exercise: Exercise, **changes: str) -> Submission:
+    files = KIND.starter_files(exercise)
+    files.update({name.replace("__", "."): text.encode() for name, text in changes.items()})
+    return Submission(exercise_id=exercise.id, seed=0, files=files)
+
+
+def reference(exercise: Exercise) -> Submission:
+    return Submission(exercise_id=exercise.id, seed=0, files=KIND.reference_files(exercise))
+
+
+def test_the_view_shows_the_project_files_and_never_the_hidden_ones(churn: Exercise) -> None:
+    view = KIND.render(churn, churn.variant(0))
+    assert view.input_kind == "files"
+    paths = {f["path"]: f["editable"] for f in view.fields["files"]}
+    assert paths == {"pipeline.py": True, "EXPLANATION.md": True}
+    dumped = view.model_dump_json()
+    assert "noise_rows" not in dumped
+    assert "retention_offer_sent is set during the month" not in dumped  # the reference's
+    assert view.fields["limits"] == {"cpu_s": 20.0, "memory_mb": 1024}
+
+
+def test_holdout_labels_never_enter_the_sandbox(churn: Exercise) -> None:
+    data = dataset(churn, churn.variant(0))
+    assert sorted(p.name for p in data.grade_dir.iterdir()) == ["holdout.csv", "train.csv"]
+    assert "churned" not in (data.grade_dir / "holdout.csv").read_text().splitlines()[0]
+    assert sorted(p.name for p in data.public_dir.iterdir()) == ["train.csv"]
+
+
+def test_the_reference_scores_high_with_numbers_as_evidence(churn: Exercise) -> None:
+    grade = KIND.grade(churn, churn.variant(0), reference(churn))
+    assert grade.outcome is Outcome.GRADED
+    assert grade.score >= 0.9
+    auc = grade.criteria[0]
+    assert "ROC-AUC on 1500 hidden holdout rows" in auc.evidence[0]
+    assert any("cgroup" in n for n in grade.notes)
+
+
+def test_the_leaky_starter_scores_low_and_the_permutation_test_names_the_column(
+    churn: Exercise,
+) -> None:
+    grade = KIND.grade(churn, churn.variant(0), project(churn))
+    assert grade.score <= 0.3
+    leak = next(c for c in grade.criteria if c.name.startswith("No dependence"))
+    assert leak.points == 0
+    assert "'retention_offer_sent'" in leak.evidence[0]
+
+
+def test_writing_to_the_data_mount_is_refused_and_scores_zero_with_the_reason(
+    churn: Exercise,
+) -> None:
+    source = KIND.reference_files(churn)["pipeline.py"].decode()
+    source += ("\ntry:\n    open('/data/holdout.csv', 'w').write('x')\n"
+               "except OSError:\n    pass\n")
+    grade = KIND.grade(churn, churn.variant(0), project(churn, pipeline__py=source))
+    assert grade.outcome is Outcome.GRADED
+    assert grade.score == 0
+    assert any("CHEATING CAUGHT" in n and "/data/holdout.csv" in n for n in grade.notes)
+    assert all("/data" not in f for f in grade.feedback)
+    data = dataset(churn, churn.variant(0))
+    assert "customer_id" in (data.grade_dir / "holdout.csv").read_text()[:100]
+
+
+def test_probing_for_label_files_is_caught(churn: Exercise) -> None:
+    source = KIND.reference_files(churn)["pipeline.py"].decode()
+    source += ("\nimport os\nfor name in ('holdout_labels.csv', 'labels.csv'):\n"
+               "    if os.path.exists('/data/' + name):\n"
+               "        LABELS = open('/data/' + name).read()\n"
+               "try:\n    open('/data/holdout_labels.csv')\nexcept OSError:\n    pass\n")
+    grade = KIND.grade(churn, churn.variant(0), project(churn, pipeline__py=source))
+    assert grade.score == 0
+    assert any("holdout labels are never in the sandbox" in n for n in grade.notes)
+
+
+def test_a_crashing_project_is_graded_with_its_traceback_not_an_error(churn: Exercise) -> None:
+    grade = KIND.grade(churn, churn.variant(0),
+                       project(churn, pipeline__py="def fit(t):\n    raise ValueError('boom')\n"
+                               "def predict(m, x):\n    return []\n"))
+    assert grade.outcome is Outcome.GRADED
+    assert grade.score < 0.1
+    assert any("boom" in f for f in grade.feedback)
+
+
+def test_an_empty_submission_is_not_gradable(churn: Exercise) -> None:
+    grade = KIND.grade(churn, churn.variant(0), Submission(exercise_id=churn.id, seed=0))
+    assert grade.outcome is Outcome.NOT_GRADABLE
+
+
+def test_a_one_file_answer_replaces_the_starter_file(churn: Exercise, tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.py"
+    path.write_bytes(KIND.reference_files(churn)["pipeline.py"])
+    submission = KIND.read_submission(churn, churn.variant(0), path)
+    grade = KIND.grade(churn, churn.variant(0), submission)
+    assert grade.outcome is Outcome.GRADED
+    # everything but the explanation (still the starter's placeholder)
+    assert 0.6 <= grade.score < 0.9
+
+
+def test_the_trial_runs_on_public_data_and_streams_its_log_live(churn: Exercise) -> None:
+    lines: list[str] = []
+    result = KIND.trial(churn, churn.variant(0), reference(churn), log=lines.append)
+    assert result is not None
+    assert result.passed is None
+    assert result.summary.startswith("finished")
+    assert any(line.startswith("validation ROC-AUC:") for line in lines)
+    assert "validation ROC-AUC" in result.log
+
+
+def test_grading_is_deterministic(churn: Exercise) -> None:
+    first = KIND.grade(churn, churn.variant(0), reference(churn))
+    second = KIND.grade(churn, churn.variant(0), reference(churn))
+    assert first.score == second.score
+    assert [c.points for c in first.criteria] == [c.points for c in second.criteria]
+
+
+def test_the_cli_grades_a_project_directory(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "proj"
+    shutil.copytree(builtin_bank_dir() / CHURN / "hidden" / "reference", target)
+    out = subprocess.run([sys.executable, "-m", "hireloop", "grade", "--json", CHURN,
+                          str(target)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["score"] >= 0.9
+
+
+AUTOML = "ml_task/automl-budget"
+ATTRIBUTION = "ml_task/segment-attribution"
+RAG = "ml_task/rag-retriever"
+
+
+def exercise_named(name: str) -> Exercise:
+    return load_bank([builtin_bank_dir()]).get(name)
+
+
+def test_cpu_burned_in_a_child_process_counts_against_the_budget() -> None:
+    automl = exercise_named(AUTOML)
+    # a quick model, plus a child process that burns ~5.5 CPU-seconds outside this process
+    source = (
+        "import subprocess, sys\n"
+        "from sklearn.ensemble import HistGradientBoostingClassifier\n"
+        "BURN = 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 5.5:"
+        "\\n    pass\\n'\n\n"
+        "def features(frame):\n"
+        "    return frame[[c for c in frame.columns if c.startswith('f')]]\n\n"
+        "def fit(train):\n"
+        "    subprocess.run([sys.executable, '-c', BURN], check=True)\n"
+        "    return HistGradientBoostingClassifier(random_state=0).fit(features(train),"
+        " train['approved'])\n\n"
+        "def predict(model, rows):\n"
+        "    return model.predict_proba(features(rows))[:, 1]\n")
+    grade = KIND.grade(automl, automl.variant(0), project(automl, search__py=source))
+    assert grade.outcome is Outcome.GRADED
+    auc, budget = grade.criteria
+    assert auc.points == auc.max_points  # it finished, with a good model
+    assert budget.points == 0
+    cpu = float(budget.evidence[0].split()[1])
+    assert cpu > 7
+    assert "cgroup accounting, outside the process" in budget.evidence[0]
+
+
+def test_the_reference_search_stays_within_the_budget() -> None:
+    automl = exercise_named(AUTOML)
+    grade = KIND.grade(automl, automl.variant(0), reference(automl))
+    budget = grade.criteria[1]
+    assert budget.points == budget.max_points
+    assert float(budget.evidence[0].split()[1]) <= 7
+
+
+def test_a_segment_metric_scores_only_the_segments_rows_and_a_custom_check_reads_the_project(
+) -> None:
+    attribution = exercise_named(ATTRIBUTION)
+    data = dataset(attribution, attribution.variant(0))
+    partner = data.secret["segments"]["partner"]
+    holdout = (data.grade_dir / "holdout.csv").read_text().splitlines()
+    column = holdout[0].split(",").index("channel")
+    assert {holdout[i + 1].split(",")[column] for i in partner} == {"partner"}
+    grade = KIND.grade(attribution, attribution.variant(0), reference(attribution))
+    assert grade.score >= 0.9
+    segment, overall, finding, _ = grade.criteria
+    assert f"segment 'partner' on {len(partner)} hidden holdout rows" in segment.evidence[0]
+    assert "on 4000 hidden holdout rows" in overall.evidence[0]
+    assert finding.points == finding.max_points
+    wrong = KIND.reference_files(attribution)
+    wrong["finding.toml"] = b'feature = "income_k"\n'
+    graded = KIND.grade(attribution, attribution.variant(0), Submission(
+        exercise_id=attribution.id, seed=0, files=wrong))
+    finding = graded.criteria[2]
+    assert finding.points == 0
+    assert "'income_k'" in finding.evidence[0]
+    assert data.secret["feature"] not in finding.feedback  # the answer stays hidden
+
+
+def test_a_retriever_gets_the_shipped_embedding_model_and_is_scored_by_recall_at_5() -> None:
+    rag = exercise_named(RAG)
+    data = dataset(rag, rag.variant(0))
+    assert sorted(p.name for p in data.public_dir.iterdir()) == [
+        "docs.jsonl", "example_queries.jsonl", "minilm-tokenizer.json"]
+    assert "relevant" not in (data.grade_dir / "queries.jsonl").read_text()
+    grade = KIND.grade(rag, rag.variant(0), reference(rag))
+    assert grade.score >= 0.9
+    assert "recall@5 on segment 'real' on 45 hidden holdout rows" in \
+        grade.criteria[0].evidence[0]
+    churn_data = dataset(exercise_named(CHURN), exercise_named(CHURN).variant(0))
+    assert not (churn_data.public_dir / "minilm-tokenizer.json").exists()
+
+
+def test_a_retriever_that_returns_a_leaked_answer_key_is_caught_by_the_decoy_queries() -> None:
+    rag = exercise_named(RAG)
+    relevant = dataset(rag, rag.variant(0)).secret["relevant"]
+    source = (f"ANSWERS = {relevant!r}\nASKED = []\n\n"
+              "def build(docs):\n    return None\n\n"
+              "def search(index, query, k):\n    ASKED.append(query)\n"
+              "    return ANSWERS[len(ASKED) - 1]\n")
+    grade = KIND.grade(rag, rag.variant(0), project(rag, retriever__py=source))
+    assert grade.score == 0
+    assert any(n.startswith("CHEATING CAUGHT") and "decoy queries" in n for n in grade.notes)
