@@ -267,3 +267,42 @@ def test_practice_on_the_web_gives_feedback_at_once_and_keeps_progress(make_site
     assert str(escape(site.platform.bank.get(exercise_id).meta.title)) in progress.text
     # another browser cannot see this attempt
     assert site.client().get(url).status_code == 404
+
+
+def test_an_ml_task_project_is_edited_run_with_a_live_log_and_submitted(make_site) -> None:
+    import time
+
+    from hireloop.hiring import service
+    from hireloop.hiring.authz import Principal
+
+    site = make_site()
+    with site.platform.db.session() as s:
+        loop = service.create_loop(s, site.platform, Principal("admin", user_id=1), definition={
+            "title": "Work sample", "role": "ML engineer",
+            "stage": [{"name": "Project", "minutes": 60,
+                       "exercises": ["ml_task/drift-monitoring"]}]})
+    interview_id, link = site.invite("Mo", "mo@example.com", loop.id)
+    candidate = site.client()
+    candidate.open_invitation(link)
+    candidate.form("/take/consent")
+    page = candidate.get("/take/stage/0")
+    assert page.status_code == 200
+    assert 'data-file="' in page.text
+    assert "Run the project" in page.text
+    answer = _answers(site, interview_id)[0]
+    assert candidate.json("POST", f"/take/answers/{answer['id']}/trial").status_code == 200
+    lines: list[str] = []
+    since, state = 0, {}
+    for _ in range(600):
+        state = candidate.client.get(f"/take/answers/{answer['id']}/trial?since={since}").json()
+        lines += state["lines"]
+        since = state["next"]
+        if not state["running"]:
+            break
+        time.sleep(0.1)
+    assert state["result"] is not None
+    assert state["result"]["summary"]
+    assert candidate.form("/take/stage/0/submit").status_code == 303
+    jobs = site.wait_for_jobs(timeout=180)
+    assert [j.state for j in jobs] == ["graded"]
+    assert jobs[0].grade["score"] <= 0.3  # the untouched starter
