@@ -244,3 +244,37 @@ def test_a_retriever_that_returns_a_leaked_answer_key_is_caught_by_the_decoy_que
     grade = KIND.grade(rag, rag.variant(0), project(rag, retriever__py=source))
     assert grade.score == 0
     assert any(n.startswith("CHEATING CAUGHT") and "decoy queries" in n for n in grade.notes)
+
+
+def _ratio_credit(check: str, against_value: float, mine: float,
+                  zero_ratio: float | None = None) -> float:
+    from hireloop.kinds.ml_task.grader import Context, Measured, _score
+    from hireloop.kinds.ml_task.spec import CriterionSpec
+
+    spec = CriterionSpec(name="faster", check=check, against="starter", min_ratio=3,
+                         zero_ratio=zero_ratio, points=4)
+
+    def measured(value: float) -> Measured:
+        return (Measured(latency_p95_s=value, serve_cpu_s=1.0) if check == "latency"
+                else Measured(model_bytes=int(value)))
+
+    ctx = Context(exercise=None, variant=None,  # type: ignore[arg-type]
+                  task={}, secret={}, files={}, starter={}, candidate=measured(mine),
+                  compared={"starter": measured(against_value)})
+    return _score(spec, ctx)[0]
+
+
+def test_a_latency_gain_within_host_timing_noise_earns_nothing_but_a_real_one_does() -> None:
+    # the same model measured twice differs by up to ~1.6x on a busy host: no credit for that
+    assert _ratio_credit("latency", 0.0160, 0.0100) == 0
+    assert _ratio_credit("latency", 0.0200, 0.0100) == 0
+    assert _ratio_credit("latency", 0.0250, 0.0100) == pytest.approx(0.5)  # 2.5x: half way
+    assert _ratio_credit("latency", 0.0300, 0.0100) == 1
+    # an author can set the floor explicitly
+    assert _ratio_credit("latency", 0.0200, 0.0100, zero_ratio=1.0) == pytest.approx(0.5)
+
+
+def test_model_size_is_exact_so_its_partial_credit_starts_at_no_change() -> None:
+    assert _ratio_credit("size", 1000, 1000) == 0
+    assert _ratio_credit("size", 2000, 1000) == pytest.approx(0.5)
+    assert _ratio_credit("size", 4000, 1000) == 1

@@ -54,6 +54,10 @@ class CriterionSpec(BaseModel):
     permuted across the holdout rows (0 for a model that does not use it)"""
     min_ratio: Annotated[float, Field(gt=0)] | None = None
     """latency/size: ``against``'s value divided by the candidate's must reach this"""
+    zero_ratio: Annotated[float, Field(ge=1)] | None = None
+    """latency/size: no credit at or below this ratio, linear up to ``min_ratio`` (default:
+    ``LATENCY_NOISE_RATIO`` for latency, which host timing on a shared machine cannot
+    resolve, and 1 for size, which is exact)"""
     cpu_s: Annotated[float, Field(gt=0)] | None = None
     """budget: CPU seconds of the whole grading run (cgroup accounting) allowed"""
     file: str | None = None
