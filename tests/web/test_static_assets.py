@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -354,14 +355,23 @@ def open_recorder(page: Any, app: tuple[str, AppState], **options: Any) -> None:
 
 
 def record(page: Any, seconds: float) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.get_by_role("button", name="Start recording").click()
     page.wait_for_function("window.recorder.getState() === 'recording'")
-    page.wait_for_timeout(500)
-    level = page.get_attribute(".hr-meter", "aria-valuenow")
-    assert level is not None
-    assert int(level) > 0, "the level meter shows no sound from the fake microphone"
+    started = time.monotonic()
+    # the meter follows the fake microphone, which beeps with silence in between: wait for a
+    # beep rather than sample once
+    try:
+        page.wait_for_function(
+            "Number(document.querySelector('.hr-meter').getAttribute('aria-valuenow')) > 0",
+            timeout=3000)
+    except PlaywrightTimeout:
+        pytest.fail("the level meter shows no sound from the fake microphone")
     assert "left" in page.inner_text(".hr-timer")
-    page.wait_for_timeout(int(seconds * 1000) - 500)
+    left_ms = int((seconds - (time.monotonic() - started)) * 1000)
+    if left_ms > 0:
+        page.wait_for_timeout(left_ms)
     page.get_by_role("button", name="Stop recording").click()
     page.wait_for_function("window.recorder.getState() === 'recorded'")
 
