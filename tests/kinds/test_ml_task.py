@@ -278,3 +278,16 @@ def test_model_size_is_exact_so_its_partial_credit_starts_at_no_change() -> None
     assert _ratio_credit("size", 1000, 1000) == 0
     assert _ratio_credit("size", 2000, 1000) == pytest.approx(0.5)
     assert _ratio_credit("size", 4000, 1000) == 1
+
+
+def test_a_zero_ratio_at_or_above_the_target_or_on_another_check_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from hireloop.kinds.ml_task.spec import CriterionSpec
+
+    with pytest.raises(ValidationError, match="must be below min_ratio"):
+        CriterionSpec(name="faster", check="latency", against="starter", min_ratio=3, zero_ratio=3,
+                      points=1)
+    with pytest.raises(ValidationError, match="latency and size criteria only"):
+        CriterionSpec(name="faster", check="metric", metric="accuracy", threshold=0.7, zero_ratio=2,
+                      points=1)

@@ -84,6 +84,12 @@ class CriterionSpec(BaseModel):
             raise ValueError("check = 'metric' needs threshold, or against with max_loss")
         if self.against is not None and self.check == "metric" and self.max_loss is None:
             raise ValueError("a metric with `against` needs max_loss")
+        if self.zero_ratio is not None:
+            if self.check not in ("latency", "size"):
+                raise ValueError("zero_ratio is for latency and size criteria only")
+            if self.min_ratio is not None and self.zero_ratio >= self.min_ratio:
+                raise ValueError(f"zero_ratio ({self.zero_ratio:g}) must be below min_ratio "
+                                 f"({self.min_ratio:g})")
         return self
 
 
