@@ -10,7 +10,7 @@ from hireloop.core.exercise import (
     Variant,
     render_template,
 )
-from hireloop.core.grade import CriterionScore, Grade, Outcome
+from hireloop.core.grade import CriterionScore, Flag, Grade, Outcome
 from hireloop.core.kind import Kind
 from hireloop.core.submission import Submission
 from hireloop.core.taxonomy import Competency, Level
@@ -25,6 +25,7 @@ __all__ = [
     "ExerciseInvalid",
     "ExerciseMeta",
     "ExpressionError",
+    "Flag",
     "Grade",
     "Hidden",
     "Kind",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Outcome(StrEnum):
@@ -39,6 +41,19 @@ class CriterionScore(BaseModel):
         return self
 
 
+class Flag(BaseModel):
+    """Something a person should look at: a copy of a reference, a keyword list, an answer
+    addressed to the evaluator, a run that tried to touch what it must not. Flags inform
+    reviewers; by themselves they never decide who advances. One shape for every kind."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    """what was noticed, as a stable machine-readable code (``keyword_list``)"""
+    detail: str
+    """what was noticed, in words a reviewer understands"""
+
+
 class TranscriptLine(BaseModel):
     """One sentence of a spoken answer's transcript, with when it was said."""
 
@@ -71,6 +86,9 @@ class Grade(BaseModel):
     """the grader and its version, e.g. ``choice@1``"""
     message: str | None = None
     """why the submission could not be graded (outcome not_gradable or error)"""
+    flags: list[Flag] = Field(default_factory=list)
+    """for the interviewer: things a person should look at (never candidate feedback); extra
+    keys per flag are allowed (``similarity``, ``matches``)"""
     transcript: list[TranscriptLine] = Field(default_factory=list)
     """spoken answers: what was said, sentence by sentence with times (empty for other kinds);
     evidence quoted from it starts with its time as ``[m:ss]``"""
@@ -110,6 +128,7 @@ class Grade(BaseModel):
         criteria: list[CriterionScore],
         feedback: list[str] | None = None,
         notes: list[str] | None = None,
+        flags: list[Flag] | None = None,
     ) -> Grade:
         """A graded result whose score is the points earned over the points available."""
         total = sum(c.max_points for c in criteria)
@@ -123,5 +142,6 @@ class Grade(BaseModel):
             criteria=criteria,
             feedback=feedback or [],
             notes=notes or [],
+            flags=flags or [],
             grader=grader,
         )
