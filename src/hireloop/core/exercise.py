@@ -41,6 +41,8 @@ class ExerciseMeta(BaseModel):
     """free tags for search"""
     variants: VariantSpec | None = None
     """parameters drawn from a seed, when the exercise has variants"""
+    practice: bool = True
+    """false: interview only, never shown or graded in practice mode"""
 
     @field_validator("competencies")
     @classmethod

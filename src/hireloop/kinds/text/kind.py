@@ -58,6 +58,9 @@ class KeyPoint(BaseModel):
     """other wordings that cover the point"""
     must_not: list[str] = Field(default_factory=list)
     """statements that contradict the point and must not earn it"""
+    hint: str | None = None
+    """what candidates may read instead of the point itself: what to think about, never the
+    answer (feedback never shows a key point's wording)"""
 
 
 class AnchorLevel(BaseModel):
