@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     """extra folders of loop templates (``*.toml``), separated by ``:``"""
     principles_file: Path | None = None
     """the company's principles for behavioural stages (default: the built-in file)"""
+    installation_key: SecretStr | None = None
+    """the installation's secret (hex, at least 16 bytes) that generated hidden test cases and
+    holdout data are drawn from; none means ``<data_dir>/installation.key``, made on first use.
+    Every process grading for one platform must share it"""
     sandbox_warm_workers: Annotated[int, Field(ge=0, le=64)] = 0
     """pre-started sandboxes for grading code (practice mode's instant feedback); 0 starts a
     fresh sandbox for every run. Each run still gets its own process and a clean work dir"""
@@ -133,5 +137,10 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this process (read once)."""
-    return Settings()
+    """The settings of this process (read once). The data directory (the installation's
+    secret, candidates' data) and every bank are hidden from sandboxed code from here on."""
+    from hireloop.sandbox import hide
+
+    settings = Settings()
+    hide(settings.data_dir, *settings.bank_roots())
+    return settings

@@ -102,7 +102,7 @@ def test_the_reference_passes_every_case(exercise: Exercise) -> None:
 def test_a_subtly_wrong_solution_loses_exactly_the_cases_it_fails(exercise: Exercise) -> None:
     result = grade(exercise, "def scale(x):\n    return x * 2\n")  # forgets the ValueError
     assert verdicts(result)["negative raises"] == "wrong"
-    assert result.score == pytest.approx(5 / 6)
+    assert result.score == pytest.approx(4 / 5)  # hidden cases only: visible ones are public
     assert any("expected ValueError to be raised" in n for n in result.notes)
 
 

@@ -48,11 +48,14 @@ def test_the_view_shows_the_project_files_and_never_the_hidden_ones(churn: Exerc
     assert view.fields["limits"] == {"cpu_s": 20.0, "memory_mb": 1024}
 
 
-def test_holdout_labels_never_enter_the_sandbox(churn: Exercise) -> None:
+def test_only_public_training_data_is_ever_mounted(churn: Exercise) -> None:
     data = dataset(churn, churn.variant(0))
-    assert sorted(p.name for p in data.grade_dir.iterdir()) == ["holdout.csv", "train.csv"]
-    assert "churned" not in (data.grade_dir / "holdout.csv").read_text().splitlines()[0]
     assert sorted(p.name for p in data.public_dir.iterdir()) == ["train.csv"]
+    # the holdout's features are sent to the project by the host, table by table; its labels
+    # stay in the host's memory
+    assert sorted(data.holdout) == ["holdout.csv"]
+    assert "churned" not in data.holdout["holdout.csv"].decode().splitlines()[0]
+    assert len(data.secret["labels"]) == 1500
 
 
 def test_the_reference_scores_high_with_numbers_as_evidence(churn: Exercise) -> None:
@@ -74,30 +77,30 @@ def test_the_leaky_starter_scores_low_and_the_permutation_test_names_the_column(
     assert "'retention_offer_sent'" in leak.evidence[0]
 
 
-def test_writing_to_the_data_mount_is_refused_and_scores_zero_with_the_reason(
+def test_the_data_mount_is_read_only_and_the_scored_data_is_never_in_it(
     churn: Exercise,
 ) -> None:
-    source = KIND.reference_files(churn)["pipeline.py"].decode()
-    source += ("\ntry:\n    open('/data/holdout.csv', 'w').write('x')\n"
-               "except OSError:\n    pass\n")
-    grade = KIND.grade(churn, churn.variant(0), project(churn, pipeline__py=source))
-    assert grade.outcome is Outcome.GRADED
-    assert grade.score == 0
-    assert any("CHEATING CAUGHT" in n and "/data/holdout.csv" in n for n in grade.notes)
-    assert all("/data" not in f for f in grade.feedback)
-    data = dataset(churn, churn.variant(0))
-    assert "customer_id" in (data.grade_dir / "holdout.csv").read_text()[:100]
-
-
-def test_probing_for_label_files_is_caught(churn: Exercise) -> None:
-    source = KIND.reference_files(churn)["pipeline.py"].decode()
-    source += ("\nimport os\nfor name in ('holdout_labels.csv', 'labels.csv'):\n"
-               "    if os.path.exists('/data/' + name):\n"
-               "        LABELS = open('/data/' + name).read()\n"
-               "try:\n    open('/data/holdout_labels.csv')\nexcept OSError:\n    pass\n")
-    grade = KIND.grade(churn, churn.variant(0), project(churn, pipeline__py=source))
-    assert grade.score == 0
-    assert any("holdout labels are never in the sandbox" in n for n in grade.notes)
+    # the starter, plus a fit that tries to make the data easy and a predict that looks for
+    # label files next to the data: neither changes anything
+    source = KIND.starter_files(churn)["pipeline.py"].decode().replace(
+        "def fit(train):\n",
+        "def fit(train):\n"
+        "    for name in ('train.csv', 'holdout.csv'):\n"
+        "        try:\n"
+        "            open('/data/' + name, 'w').write('x')\n"
+        "        except OSError as exc:\n"
+        "            print('refused:', exc)\n", 1).replace(
+        "def predict(model, customers):\n",
+        "def predict(model, customers):\n"
+        "    import os\n"
+        "    for name in ('holdout_labels.csv', 'labels.csv', 'holdout.csv'):\n"
+        "        assert not os.path.exists('/data/' + name), name\n", 1)
+    tampering = KIND.grade(churn, churn.variant(0), project(churn, pipeline__py=source))
+    plain = KIND.grade(churn, churn.variant(0), project(churn))
+    assert tampering.outcome is Outcome.GRADED
+    assert [c.points for c in tampering.criteria] == [c.points for c in plain.criteria]
+    assert (dataset(churn, churn.variant(0)).public_dir / "train.csv").read_text()[:11] \
+        == "customer_id"
 
 
 def test_a_crashing_project_is_graded_with_its_traceback_not_an_error(churn: Exercise) -> None:
@@ -201,7 +204,7 @@ def test_a_segment_metric_scores_only_the_segments_rows_and_a_custom_check_reads
     attribution = exercise_named(ATTRIBUTION)
     data = dataset(attribution, attribution.variant(0))
     partner = data.secret["segments"]["partner"]
-    holdout = (data.grade_dir / "holdout.csv").read_text().splitlines()
+    holdout = data.holdout["holdout.csv"].decode().splitlines()
     column = holdout[0].split(",").index("channel")
     assert {holdout[i + 1].split(",")[column] for i in partner} == {"partner"}
     grade = KIND.grade(attribution, attribution.variant(0), reference(attribution))
@@ -225,7 +228,7 @@ def test_a_retriever_gets_the_shipped_embedding_model_and_is_scored_by_recall_at
     data = dataset(rag, rag.variant(0))
     assert sorted(p.name for p in data.public_dir.iterdir()) == [
         "docs.jsonl", "example_queries.jsonl", "minilm-tokenizer.json"]
-    assert "relevant" not in (data.grade_dir / "queries.jsonl").read_text()
+    assert "relevant" not in data.holdout["queries.jsonl"].decode()
     grade = KIND.grade(rag, rag.variant(0), reference(rag))
     assert grade.score >= 0.9
     assert "recall@5 on segment 'real' on 45 hidden holdout rows" in \

@@ -167,7 +167,8 @@ def assert_host_clean() -> None:
     """Nothing of any run is left on the host: no process, file, mount, IPC, cgroup."""
     st = host_state()
     assert st.processes == set(), f"sandbox processes survive on the host: {st.processes}"
-    left = {d for d in st.run_dirs if d != "slots" and not d.startswith("etc")}
+    left = {d for d in st.run_dirs
+            if d not in ("slots", "empty-dir", "empty-file") and not d.startswith("etc")}
     assert left == set(), f"run directories left: {left}"
     assert st.cgroups == set(), f"cgroups left: {st.cgroups}"
     assert st.ipc == [], f"SysV IPC objects left: {st.ipc}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -11,7 +12,17 @@ import jinja2
 
 from hireloop.bank.grading import GradingUnavailable, grade
 from hireloop.bank.loader import Bank, LoadedExercise
-from hireloop.core import Exercise, Kind, SampleSpec
+from hireloop.core import Exercise, Kind, Outcome, SampleSpec
+
+CHECK_KEY = hashlib.sha256(b"hireloop bank check").digest()
+"""The installation key samples are graded with: public, so that every machine draws the same
+generated cases and data for a sample and an author can write a reference answer for them.
+Real grading draws with the installation's own secret key."""
+
+
+AT_MOST_SLACK = 0.005
+"""``at_most`` allows this much above the other sample's score: a few bytes more or less of
+source (a size criterion) must not fail a check about cheating"""
 
 
 @dataclass
@@ -42,7 +53,7 @@ class ExerciseReport:
 
 
 def _run_sample(bank: Bank, kind: Kind, exercise: Exercise, sample: SampleSpec,
-                seed: int) -> SampleResult:
+                seed: int, scores: dict[tuple[str, int], float]) -> SampleResult:
     expected = sample.describe()
     variant = bank.variant(exercise, seed)
     path = exercise.path / sample.file
@@ -66,8 +77,18 @@ def _run_sample(bank: Bank, kind: Kind, exercise: Exercise, sample: SampleSpec,
     got = f"{result.outcome}, score {result.score:.3f}"
     if result.message:
         got += f" ({result.message})"
-    return SampleResult(sample.name, seed, expected, got,
-                        ok=sample.accepts(result.outcome, result.score))
+    ok = sample.accepts(result.outcome, result.score)
+    if result.outcome is Outcome.GRADED:
+        scores[(sample.name, seed)] = result.score
+    if sample.at_most is not None:
+        bound = scores.get((sample.at_most, seed))
+        if bound is None:
+            ok = False
+            got += f"; sample {sample.at_most!r} has no graded score on seed {seed}"
+        else:
+            got += f" ({sample.at_most!r}: {bound:.3f})"
+            ok = ok and result.score <= bound + AT_MOST_SLACK
+    return SampleResult(sample.name, seed, expected, got, ok=ok)
 
 
 def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
@@ -79,9 +100,22 @@ def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
     exercise = entry.exercise
     kind = bank.kinds.get(entry.kind) if entry.kind else None
     if exercise is not None and kind is not None and not report.errors:
-        for sample in exercise.samples:
-            for seed in sample.seeds:
-                report.samples.append(_run_sample(bank, kind, exercise, sample, seed))
+        from hireloop.installation import fixed_key
+
+        scores: dict[tuple[str, int], float] = {}
+        names = [s.name for s in exercise.samples]
+        # samples others are bounded by go first
+        ordered = sorted(exercise.samples, key=lambda s: s.at_most is not None)
+        for sample in ordered:
+            if sample.at_most is not None and sample.at_most not in names:
+                report.errors.append(f"{exercise.source}/samples/samples.toml: sample "
+                                     f"{sample.name!r}: at_most names no sample "
+                                     f"({sample.at_most!r})")
+        with fixed_key(CHECK_KEY):
+            for sample in ordered:
+                for seed in sample.seeds:
+                    report.samples.append(_run_sample(bank, kind, exercise, sample, seed,
+                                                      scores))
     report.ok = not report.errors and all(s.ok or s.skipped for s in report.samples)
     return report
 

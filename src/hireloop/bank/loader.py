@@ -347,8 +347,10 @@ def load_bank(
 ) -> Bank:
     """Load every exercise below ``roots`` (or only those below the paths in ``only``)."""
     from hireloop.config import builtin_loops_dir
+    from hireloop.sandbox import hide
 
     root_list = [Path(r) for r in roots]
+    hide(*root_list)  # nothing of a bank is ever visible to sandboxed code
     registry = kinds if kinds is not None else load_kinds()
     principles, principle_errors = load_principles(
         principles_file or builtin_loops_dir() / "principles.toml")

@@ -104,14 +104,20 @@ class SampleSpec(BaseModel):
     """the variants to grade it against"""
     template: bool = False
     """render the file with the variant's parameters before grading"""
+    at_most: str | None = None
+    """the name of another sample (say ``"starter"``) whose score, on the same seed, this one
+    must not exceed: a cheat must earn no more than the unsolved starter"""
     note: str | None = None
     """why the sample exists"""
 
     @model_validator(mode="after")
     def _has_expectation(self) -> SampleSpec:
-        if self.score is None and self.outcome is None:
+        if self.score is None and self.outcome is None and self.at_most is None:
             raise ValueError(
-                "needs an expectation: a score band `score = [low, high]` or `outcome`")
+                "needs an expectation: a score band `score = [low, high]`, `outcome` or "
+                "`at_most`")
+        if self.at_most == self.name:
+            raise ValueError("at_most must name another sample")
         if self.score is not None:
             low, high = self.score
             if not (0.0 <= low <= high <= 1.0):
@@ -134,6 +140,8 @@ class SampleSpec(BaseModel):
         if self.score is not None:
             low, high = self.score
             parts.append(f"score {low:g}" if low == high else f"score in [{low:g}, {high:g}]")
+        if self.at_most is not None:
+            parts.append(f"score at most {self.at_most!r}'s")
         return ", ".join(parts) or "graded"
 
     def accepts(self, outcome: Outcome, score: float) -> bool:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ._types import Check, Limits, RunResult, SandboxError, SandboxUnavailable, Verdict
 
 if TYPE_CHECKING:
+    from ._host import hidden_paths, hide
     from .api import (
         READONLY_DIR,
         WORKDIR,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         unsafe_allowed,
     )
     from .doctor import doctor
+    from .session import Reply, Session
     from .warm import WarmPool
 
 __all__ = [
@@ -37,12 +39,16 @@ __all__ = [
     "WORKDIR",
     "Check",
     "Limits",
+    "Reply",
     "RunResult",
     "SandboxError",
     "SandboxUnavailable",
+    "Session",
     "Verdict",
     "WarmPool",
     "doctor",
+    "hidden_paths",
+    "hide",
     "python_executable",
     "run",
     "run_file",
@@ -59,7 +65,11 @@ _LAZY = {
     "run_python": ".api",
     "unsafe_allowed": ".api",
     "doctor": ".doctor",
+    "hidden_paths": "._host",
+    "hide": "._host",
     "WarmPool": ".warm",
+    "Session": ".session",
+    "Reply": ".session",
 }
 
 

@@ -44,7 +44,7 @@ from ._host import INTERNAL_DIR, STATIC_FLAGS, Host, Slot, unique_name
 from ._monitor import Exit, OutputSink, Program, decide, watch
 from ._types import Limits, RunResult, SandboxError, Verdict
 
-__all__ = ["apply_rlimits", "rlimits_for", "run_fresh"]
+__all__ = ["Started", "apply_rlimits", "rlimits_for", "run_fresh", "start_fresh"]
 
 _HOST_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 _LAUNCHER = f"{INTERNAL_DIR}/run"
@@ -264,6 +264,114 @@ class _FreshProgram(Program):
             os.close(self.exit_fd)
 
 
+class Started:
+    """A fresh sandbox whose program is running: its cgroups, pipes and run directory.
+    ``close`` removes everything of it (and must always be called)."""
+
+    def __init__(self, slot: Slot) -> None:
+        self.slot = slot
+        self.rundir: RunDir | None = None
+        self.spare: _Spare | None = None
+        self.program: _FreshProgram | None = None
+        self.in_w = self.out_r = self.err_r = -1
+        self.started = 0.0
+
+    @property
+    def cg(self) -> RunCgroup:
+        assert self.spare is not None
+        return self.spare.cg
+
+    @property
+    def proc(self) -> subprocess.Popen[bytes]:
+        assert self.spare is not None
+        assert self.spare.proc is not None
+        return self.spare.proc
+
+    def take_pipes(self) -> tuple[int, int, int]:
+        """stdin (write end), stdout and stderr (read ends); the caller owns them now."""
+        fds = (self.in_w, self.out_r, self.err_r)
+        self.in_w = self.out_r = self.err_r = -1
+        return fds
+
+    def close(self) -> None:
+        errors: list[str] = []
+        for fd in (self.in_w, self.out_r, self.err_r):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.in_w = self.out_r = self.err_r = -1
+        if self.program is not None:
+            self.program.close()
+            self.program = None
+        for step in (self.rundir.destroy if self.rundir else None,
+                     functools.partial(self.spare.discard, strict=True) if self.spare else None):
+            if step is None:
+                continue
+            try:
+                step()
+            except OSError as exc:
+                errors.append(str(exc))
+        self.rundir = None
+        self.spare = None
+        self.slot.release()
+        if errors:
+            raise SandboxError("cleanup failed: " + "; ".join(errors))
+
+
+def start_fresh(
+    host: Host,
+    command: Sequence[str],
+    *,
+    files: Mapping[str, bytes],
+    limits: Limits,
+    mounts: Mapping[str, Path] | None,
+    readonly_files: Mapping[str, bytes] | None = None,
+    extra_files: Mapping[str, Path] | None = None,
+) -> Started:
+    """Start ``command`` in a fresh sandbox under ``limits`` (cgroups and rlimits set) and
+    return it running; the caller watches it and always calls ``close``."""
+    if host.layout is None:
+        raise SandboxError("no cgroups")
+    host.cleanup_stale()
+    _audit.start_listener()  # so that a seccomp kill can be named
+    slot: Slot = host.acquire_slot()
+    st = Started(slot)
+    try:
+        st.rundir = RunDir.create(unique_name(slot), slot.uid, limits.tmp_mb)
+        st.rundir.write_files(files)
+        st.rundir.write_files(readonly_files or {}, readonly=True)
+        st.spare = spare = spares(host).take()
+        assert spare.proc is not None
+        cg, proc = spare.cg, spare.proc
+        # bwrap's own two processes (monitor and namespace init) are in the group too
+        cg.set_limits(limits.memory_mb, limits.pids + 2, limits.cpus)
+        apply_rlimits(proc.pid, rlimits_for(limits))
+        options = host.bwrap_options(
+            rundir=st.rundir, info_fd=None, block_fd=None, seccomp_fd=spare.sec_fd,
+            mounts=mounts, extra_files=extra_files,
+            extra=["--perms", "0444", "--ro-bind-data", str(spare.cmd_fd), _LAUNCHER])
+        script = ("exec " + shlex.join([*host.drop_to(slot.uid), *command]) + "\n").encode()
+        args = "".join(a + "\0" for a in options).encode()
+        if len(args) > 60_000 or len(script) > 60_000:
+            raise ValueError("command line too long")
+        st.program = _FreshProgram(proc, cg)
+        cg.reset_counters()
+        st.started = time.monotonic()
+        for key, data in (("cmd", script), ("args", args)):  # both fit in a pipe's buffer
+            fd = spare.fds.pop(key)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+        st.in_w = spare.fds.pop("in")
+        st.out_r = spare.fds.pop("out")
+        st.err_r = spare.fds.pop("err")
+    except BaseException:
+        st.close()
+        raise
+    return st
+
+
 def run_fresh(
     host: Host,
     command: Sequence[str],
@@ -276,56 +384,26 @@ def run_fresh(
     readonly_files: Mapping[str, bytes] | None = None,
     on_output: OutputSink | None = None,
 ) -> RunResult:
-    if host.layout is None:
-        raise SandboxError("no cgroups")
-    host.cleanup_stale()
-    _audit.start_listener()  # so that a seccomp kill can be named
-    slot: Slot = host.acquire_slot()
-    rundir: RunDir | None = None
-    spare: _Spare | None = None
-    program: _FreshProgram | None = None
+    st = start_fresh(host, command, files=files, limits=limits, mounts=mounts,
+                     readonly_files=readonly_files)
     try:
-        rundir = RunDir.create(unique_name(slot), slot.uid, limits.tmp_mb)
-        rundir.write_files(files)
-        rundir.write_files(readonly_files or {}, readonly=True)
-        spare = spares(host).take()
-        assert spare.proc is not None
-        cg, proc = spare.cg, spare.proc
-        # bwrap's own two processes (monitor and namespace init) are in the group too
-        cg.set_limits(limits.memory_mb, limits.pids + 2, limits.cpus)
-        apply_rlimits(proc.pid, rlimits_for(limits))
-        options = host.bwrap_options(
-            rundir=rundir, info_fd=None, block_fd=None, seccomp_fd=spare.sec_fd, mounts=mounts,
-            extra=["--perms", "0444", "--ro-bind-data", str(spare.cmd_fd), _LAUNCHER])
-        script = ("exec " + shlex.join([*host.drop_to(slot.uid), *command]) + "\n").encode()
-        args = "".join(a + "\0" for a in options).encode()
-        if len(args) > 60_000 or len(script) > 60_000:
-            raise ValueError("command line too long")
-        program = _FreshProgram(proc, cg)
-        cg.reset_counters()
-        started = time.monotonic()
-        for key, data in (("cmd", script), ("args", args)):  # both fit in a pipe's buffer
-            fd = spare.fds.pop(key)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
-        in_w = spare.fds.pop("in")
-        out_r = spare.fds.pop("out")
-        err_r = spare.fds.pop("err")  # watch() owns and closes these from here
-        w = watch(program, stdout_fd=out_r, stderr_fd=err_r, stdin_fd=in_w,
+        assert st.program is not None
+        assert st.rundir is not None
+        cg, proc, slot = st.cg, st.proc, st.slot
+        in_w, out_r, err_r = st.take_pipes()  # watch() owns and closes these from here
+        w = watch(st.program, stdout_fd=out_r, stderr_fd=err_r, stdin_fd=in_w,
                   stdin_data=stdin if stdin is not None else b"", limits=limits,
-                  started=started, on_output=on_output)
+                  started=st.started, on_output=on_output)
         proc.wait()
         cg.kill_all()
         cpu_s = cg.cpu_seconds()
         verdict, detail = decide(
             w, limits=limits, cpu_s=cpu_s, oom_kills=cg.oom_kills(),
             pids_hits=cg.pids_limit_hits(),
-            blocked=lambda: _audit.blocked_syscall(slot.uid, started),
+            blocked=lambda: _audit.blocked_syscall(slot.uid, st.started),
         )
         _audit.forget(slot.uid)
-        got = rundir.collect(collect, limits.file_size_mb << 20) if collect else {}
+        got = st.rundir.collect(collect, limits.file_size_mb << 20) if collect else {}
         return RunResult(
             verdict=verdict,
             exit_code=w.exit.code if w.exit else None,
@@ -342,20 +420,7 @@ def run_fresh(
             mode="sandbox",
         )
     finally:
-        errors: list[str] = []
-        if program is not None:
-            program.close()
-        for step in (rundir.destroy if rundir else None,
-                     functools.partial(spare.discard, strict=True) if spare else None):
-            if step is None:
-                continue
-            try:
-                step()
-            except OSError as exc:
-                errors.append(str(exc))
-        slot.release()
-        if errors:
-            raise SandboxError("cleanup failed: " + "; ".join(errors))
+        st.close()
 
 
 def internal_error(detail: str) -> RunResult:

@@ -40,6 +40,8 @@ __all__ = [
     "Host",
     "Slot",
     "get_host",
+    "hidden_paths",
+    "hide",
     "sandbox_env",
     "sandbox_python",
 ]
@@ -164,6 +166,9 @@ def sandbox_env(python: str) -> dict[str, str]:
         "NUMEXPR_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": SANDBOX_HOME,
+        # onnxruntime (1.32) starts a telemetry upload a few seconds in, and the sandbox kills
+        # a program that opens a network socket
+        "ORT_DISABLE_TELEMETRY": "1",
     }
 
 
@@ -359,12 +364,14 @@ class Host:
             "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr",
         ]
+        system: list[tuple[Path, str]] = [(Path("/usr"), "/usr")]
         for name in _SYSTEM_LINKS:
             host = Path("/") / name
             if host.is_symlink():
                 a += ["--symlink", os.readlink(host), f"/{name}"]
             elif host.is_dir():
                 a += ["--ro-bind", str(host), f"/{name}"]
+                system.append((host, f"/{name}"))
         a += ["--ro-bind", str(self.etc_dir()), "/etc",
               "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]
         made: set[str] = {"/", "/usr", "/etc"}
@@ -379,6 +386,7 @@ class Host:
                     made.add(ps)
             a += ["--ro-bind", str(src), dest]
             made.add(dest)
+        a += self.mask_options([*system, *binds])
         a += ["--perms", "0755", "--dir", INTERNAL_DIR]
         for dest, src in (extra_files or {}).items():
             a += ["--ro-bind", str(src), dest]
@@ -406,6 +414,101 @@ class Host:
             "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
         ]
         return a
+
+
+    def mask_options(self, binds: Sequence[tuple[Path, str]]) -> list[str]:
+        """bwrap options that cover every hidden path (``hidden_paths()``) lying inside a
+        tree the sandbox binds with an empty, read-only directory (or file)."""
+        out: list[str] = []
+        masked: list[Path] = []
+        empty_dir, empty_file = _empty_placeholders()
+        installed = [found for prefix in self.python_prefixes() for pattern in _INSTALLED
+                     for found in prefix.glob(pattern)]
+        for hidden in sorted({*hidden_paths(), *installed}, key=lambda p: len(p.parts)):
+            for src, dest in binds:
+                inside = _inside(hidden, src)
+                if inside is None:
+                    continue
+                target = Path(dest) / inside if inside != Path(".") else Path(dest)
+                if any(m == target or m in target.parents for m in masked):
+                    continue  # already under a placeholder
+                try:
+                    placeholder = empty_dir if hidden.is_dir() else empty_file
+                except OSError:
+                    continue
+                out += ["--ro-bind", str(placeholder), str(target)]
+                masked.append(target)
+        return out
+
+
+#: hireloop's own package wherever an installation in a bound Python prefix keeps it (a wheel,
+#: or an editable install's copy of the force-included built-in bank)
+_INSTALLED = ("lib*/python3*/site-packages/hireloop", "lib*/python3*/dist-packages/hireloop")
+_hidden: set[Path] = set()
+_hidden_lock = threading.Lock()
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def hide(*paths: str | os.PathLike[str]) -> None:
+    """Never let any sandbox see these files or directories (exercise banks, the data
+    directory with the installation's secret), wherever they are: a hidden path inside a
+    tree the sandbox binds (the system's /usr, the Python installation, a data mount) is
+    covered by an empty read-only placeholder in every sandbox started from now on."""
+    with _hidden_lock:
+        for p in paths:
+            _hidden.add(Path(os.path.abspath(p)))
+
+
+def hidden_paths() -> list[Path]:
+    """What ``hide`` registered, ``HIRELOOP_SANDBOX_HIDE`` (``:``-separated) names, and
+    hireloop's own package (it carries the built-in bank), each with its real path too;
+    only paths that exist, outermost first."""
+    with _hidden_lock:
+        paths = set(_hidden)
+    paths.add(_PACKAGE_DIR)
+    for item in os.environ.get("HIRELOOP_SANDBOX_HIDE", "").split(":"):
+        if item.strip():
+            paths.add(Path(os.path.abspath(item.strip())))
+    out: set[Path] = set()
+    for p in paths:
+        with contextlib.suppress(OSError):
+            if os.path.lexists(p):
+                out.add(p)
+                out.add(Path(os.path.realpath(p)))
+    return sorted(out, key=lambda p: (len(p.parts), str(p)))
+
+
+def _inside(path: Path, root: Path) -> Path | None:
+    """``path`` relative to ``root`` when it lies inside it (by real paths too)."""
+    for a, b in ((path, root), (Path(os.path.realpath(path)), Path(os.path.realpath(root)))):
+        if a == b:
+            return Path(".")
+        if b in a.parents:
+            return a.relative_to(b)
+    return None
+
+
+def _empty_placeholders() -> tuple[Path, Path]:
+    """An empty directory and an empty file, root's and read-only, to bind over what a
+    sandbox must not see."""
+    base = _fs.base_dir()
+    _fs.ensure_private_dir(base)
+    d, f = base / "empty-dir", base / "empty-file"
+    if not d.is_dir() or d.is_symlink():
+        with contextlib.suppress(FileExistsError):
+            d.mkdir(mode=0o555)
+    if not f.is_file() or f.is_symlink():
+        fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o444)
+        os.close(fd)
+    for path, mode in ((d, 0o555), (f, 0o444)):
+        st = os.lstat(path)
+        if st.st_uid != os.geteuid() or (st.st_mode & 0o7777) != mode:
+            os.chmod(path, mode, follow_symlinks=False)
+    if os.listdir(d):
+        raise SandboxError(f"{d} must stay empty")
+    if os.path.getsize(f):
+        os.truncate(f, 0)
+    return d, f
 
 
 _RESERVED = ("/proc", "/dev", SANDBOX_HOME, "/etc", "/usr", WORKDIR, READONLY_DIR)

@@ -1,66 +1,28 @@
-"""The trusted harness that runs inside the sandbox: it calls the candidate's code on each
-case's inputs and writes what the code produced. It never sees expected outputs: the host
-compares. Stdlib and numpy only; this file is read as text and mounted read-only.
+"""The worker script of the code kind. It runs INSIDE the sandbox, under the session relay
+(``hireloop.sandbox.session``), as ``/harness/harness.py``: it loads the candidate's module,
+says it is ready, then answers one request per case: it calls the candidate's function (or
+class) on the inputs the host sent and replies with what came back. Stdlib, numpy and the
+sandbox's ``wire`` module only; this file is read as text and mounted read-only.
 
-Protocol: ``job.json`` in the work dir ({"entry", "style", "cases": [...]}) in; one JSON line
-per finished case appended to ``results.jsonl`` out (flushed, so a run that is killed keeps
-the cases it finished).
+It never sees an expected output, a checker, a generator or another case's input, and nothing
+it replies is trusted: the host times each case from outside (the sandbox's cgroup and its own
+clock), decodes the reply with size and shape checks, and compares with its own copy of
+the inputs. Code under test runs in this process, so it could change what this script
+replies; that gains it nothing a function could not return anyway.
 """
 
-import base64
+from __future__ import annotations
+
 import importlib.util
 import json
 import os
-import signal
 import sys
-import time
 import traceback
 from typing import Any
 
+import wire  # /.hireloop/wire.py in the sandbox
+
 MAX_TRACE_LINES = 12
-ARRAY_INLINE = 2048
-
-
-class CaseTimeout(BaseException):
-    pass
-
-
-def _alarm(signum: int, frame: object) -> None:
-    del signum, frame
-    raise CaseTimeout()
-
-
-def to_json(value: Any, depth: int = 0) -> Any:
-    """Plain JSON-ready data: numpy arrays and scalars, tuples and sets become lists."""
-    if depth > 50:
-        raise TypeError("nested too deeply")
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value
-    np: Any
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is always there in our sandbox
-        np = None
-    if np is not None:
-        if isinstance(value, np.ndarray):
-            if value.size > ARRAY_INLINE and value.dtype.kind in "biuf":
-                # Large numeric arrays travel as raw bytes, not as megabytes of JSON text.
-                data = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<"))
-                return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                        "dtype": data.dtype.str, "shape": list(value.shape)}
-            return to_json(value.tolist(), depth + 1)
-        if isinstance(value, np.generic):
-            return to_json(value.item(), depth + 1)
-    if isinstance(value, list | tuple):
-        return [to_json(v, depth + 1) for v in value]
-    if isinstance(value, set | frozenset):
-        items = [to_json(v, depth + 1) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, dict):
-        return {str(k): to_json(v, depth + 1) for k, v in value.items()}
-    raise TypeError(f"returned a {type(value).__name__}, which cannot be compared")
 
 
 def trimmed_traceback(exc: BaseException) -> str:
@@ -72,30 +34,24 @@ def trimmed_traceback(exc: BaseException) -> str:
     return "\n".join([*lines, last])
 
 
-def build_args(
-    case: dict[str, Any], generators: Any,
-) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
-    if case.get("generator"):
-        made = getattr(generators, case["generator"])(case.get("seed", 0))
-        case = {**case, **made}
+def build_args(case: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     args = list(case.get("args") or [])
     if case.get("as_array"):
         import numpy as np
+
         for i in case["as_array"]:
             if i < len(args):
                 args[i] = np.asarray(args[i], dtype=float)
-    return case, args, dict(case.get("kwargs") or {})
+    return args, dict(case.get("kwargs") or {})
 
 
-def run_case(
-    module: Any, job: dict[str, Any], case: dict[str, Any], generators: Any,
-) -> tuple[Any, dict[str, Any]]:
-    case, args, kwargs = build_args(case, generators)
+def run_case(module: Any, job: dict[str, Any], case: dict[str, Any]) -> Any:
     target = getattr(module, job["entry"])
     if job["style"] == "class":
         obj = target(*(case.get("init") or []))
-        return [getattr(obj, call[0])(*call[1:]) for call in case.get("calls") or []], case
-    return target(*args, **kwargs), case
+        return [getattr(obj, call[0])(*call[1:]) for call in case.get("calls") or []]
+    args, kwargs = build_args(case)
+    return target(*args, **kwargs)
 
 
 def _load(name: str, path: str) -> Any:
@@ -103,72 +59,48 @@ def _load(name: str, path: str) -> Any:
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
+def answer(module: Any, job: dict[str, Any], case: dict[str, Any]) -> Any:
+    """The reply to one case: what the code returned, or how it failed."""
+    try:
+        value = run_case(module, job, case)
+    except MemoryError:
+        return wire.encode({"status": "memory"})
+    except BaseException as exc:  # the candidate's failure, whatever it raised
+        error = trimmed_traceback(exc)
+        if isinstance(exc, RecursionError):
+            error = error.splitlines()[-1]
+        return wire.encode({"status": "error", "error": error,
+                            "raised": [c.__name__ for c in type(exc).__mro__]})
+    try:
+        return wire.encode({"status": "ok", "output": value})
+    except (TypeError, ValueError, RecursionError) as exc:
+        return wire.encode({"status": "error", "error": f"the result: {exc}"})
+
+
 def main() -> None:
-    with open("job.json", encoding="utf-8") as handle:
-        job = json.load(handle)
-    out = open("results.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
-
-    def emit(record: dict[str, Any]) -> None:
-        out.write(json.dumps(record, allow_nan=True) + "\n")
-        out.flush()
-
-    generators = None
-    if os.path.exists("/harness/generators.py"):
-        generators = _load("generators", "/harness/generators.py")
-
-    # The candidate's code runs as the module "solution"; its prints go nowhere we read.
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the run
+    channel = wire.Channel.open()
+    job = json.loads(sys.argv[3])
     try:
         module = _load("solution", os.path.abspath("solution.py"))
     except BaseException as exc:
-        emit({"index": -1, "status": "import_error", "error": trimmed_traceback(exc)})
+        channel.reply(wire.encode({"status": "import_error", "error": trimmed_traceback(exc)}))
         return
     if not hasattr(module, job["entry"]):
-        emit({"index": -1, "status": "import_error",
-              "error": f"your code does not define `{job['entry']}`"})
+        channel.reply(wire.encode({"status": "import_error",
+                                   "error": f"your code does not define `{job['entry']}`"}))
         return
-
-    signal.signal(signal.SIGALRM, _alarm)
-    for case in job["cases"]:
-        record: dict[str, Any] = {"index": case["index"]}
-        start = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, case["timeout_s"])
+    channel.reply(wire.encode({"status": "ready"}))
+    while True:
         try:
-            value, full_case = run_case(module, job, case, generators)
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            record["seconds"] = time.perf_counter() - start
-            record["status"] = "ok"
-            record["output"] = to_json(value)
-            if case.get("want_args"):
-                record["args"] = to_json(full_case.get("args"))
-        except CaseTimeout:
-            record["status"] = "timeout"
-            record["seconds"] = time.perf_counter() - start
-        except MemoryError:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            record["status"] = "memory"
-        except RecursionError as exc:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            record["status"] = "error"
-            record["error"] = trimmed_traceback(exc).splitlines()[-1]
-            record["raised"] = [c.__name__ for c in type(exc).__mro__]
-        except BaseException as exc:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            if isinstance(exc, TypeError) and "cannot be compared" in str(exc):
-                record["status"] = "error"
-                record["error"] = str(exc)
-            else:
-                record["status"] = "error"
-                record["error"] = trimmed_traceback(exc)
-                record["raised"] = [c.__name__ for c in type(exc).__mro__]
-        try:
-            emit(record)
-        except (ValueError, TypeError) as exc:
-            emit({"index": case["index"], "status": "error", "error": f"output: {exc}"})
+            request = channel.receive()
+        except EOFError:
+            return
+        channel.reply(answer(module, job, wire.decode(request)))
 
 
 if __name__ == "__main__":

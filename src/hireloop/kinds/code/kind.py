@@ -42,9 +42,15 @@ class CodeConfig(BaseModel):
     visible_tests: str | None = "visible_tests.toml"
     """the public cases the candidate may run at will"""
     time_limit_s: Annotated[float, Field(gt=0, le=60)] = 2.0
-    """wall-clock limit per case"""
+    """CPU time limit per case, measured from outside the candidate's process (its
+    wall-clock limit is twice that plus one second); `large` cases get 8x the reference
+    solution's CPU time instead (at least 0.5 s)"""
     memory_mb: Annotated[int, Field(ge=16, le=4096)] = 256
     """memory limit for the candidate's process"""
+    budget_s: Annotated[float, Field(gt=0, le=3600)] | None = None
+    """wall-clock budget for grading one submission, all cases and restarts together; cases
+    not reached when it runs out are not run (default: 10 s plus twice the sum of the cases'
+    CPU limits)"""
 
 
 Compare = Literal["exact", "close", "unordered", "set", "checker"]
@@ -209,6 +215,7 @@ class CodeKind(Kind):
                 "visible_tests": visible,
                 "time_limit_s": config.time_limit_s,
                 "memory_mb": config.memory_mb,
+                "budget_s": config.budget_s,
             },
             input_kind="code",
         )

@@ -5,15 +5,17 @@ measurement (CPU, memory, serving latency, model size) from outside the candidat
 
 from __future__ import annotations
 
+import ast
 import atexit
 import hashlib
+import io
 import json
 import math
 import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ import numpy as np
 from hireloop.core import (
     CriterionScore,
     Exercise,
+    Flag,
     Grade,
     Hidden,
     Outcome,
@@ -30,14 +33,12 @@ from hireloop.core import (
     Variant,
 )
 from hireloop.core.kind import LogSink, TrialResult
-from hireloop.kinds.ml_task.harness import RESULTS, TICK
 from hireloop.kinds.ml_task.spec import BUILTIN_METRICS, CriterionSpec, ScoringSpec
 
 if TYPE_CHECKING:
     from hireloop.kinds.ml_task.kind import MlTaskConfig, MlTaskKind
+    from hireloop.sandbox import Reply
 
-SERVE_GROUPS = 20
-"""serving requests are timed in this many groups, each between two markers the host clocks"""
 LATENCY_NOISE_RATIO = 2.0
 """the same model served twice on a 2-core host measured up to 1.3x (idle) and 1.6x (busy CI)
 apart in p95, so by default a latency gain at or below this earns nothing"""
@@ -58,11 +59,12 @@ class ExerciseBroken(Exception):  # noqa: N818 - the domain's word
 # -- data ------------------------------------------------------------------------------------
 @dataclass
 class Dataset:
-    """One variant's data: the public dir (trials), the grading dir (public + holdout
-    features) and the secret (labels), which stays on the host."""
+    """One variant's data: the public dir (trials and training, mounted at /data), the
+    holdout tables (features only; the host sends them to the project, they are never
+    mounted) and the secret (labels), which stays on the host."""
 
     public_dir: Path
-    grade_dir: Path
+    holdout: dict[str, bytes]
     secret: dict[str, Any]
 
 
@@ -102,22 +104,35 @@ def _write_dir(path: Path, files: dict[str, Any]) -> None:
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.parent.chmod(0o755)
-        data = content if isinstance(content, bytes) else str(content).encode("utf-8")
-        target.write_bytes(data)
+        target.write_bytes(_as_bytes(content))
         target.chmod(0o644)
 
 
+def _as_bytes(content: Any) -> bytes:
+    return content if isinstance(content, bytes) else str(content).encode("utf-8")
+
+
+def data_seed(exercise: Exercise, variant: Variant) -> int:
+    """The seed ``generate`` draws the variant's data from: secret to this installation,
+    since the bank (and so ``generate``) is public. What a reference answer or the
+    candidate's prompt depends on must come from the variant's params, not from it."""
+    from hireloop.installation import secret_seed
+
+    return secret_seed("ml-task-data", exercise.id, variant.seed)
+
+
 def dataset(exercise: Exercise, variant: Variant) -> Dataset:
-    """The variant's data, generated once per process from the seed."""
+    """The variant's data, generated once per process from the installation's secret."""
     task = task_module(exercise)
+    seed = data_seed(exercise, variant)
     key = (exercise.id, variant.seed, hashlib.sha256(
         exercise.hidden.read_bytes("task.py") + json.dumps(
-            dict(variant.params), sort_keys=True, default=str).encode()).hexdigest())
+            [seed, dict(variant.params)], sort_keys=True, default=str).encode()).hexdigest())
     with _lock:
         if key in _datasets:
             return _datasets[key]
     try:
-        made = task["generate"](variant.seed, dict(variant.params))
+        made = task["generate"](seed, dict(variant.params))
         public, holdout, secret = made["public"], made["holdout"], made["secret"]
     except Exception as exc:
         raise ExerciseBroken(f"hidden/task.py generate() failed: {type(exc).__name__}: "
@@ -133,8 +148,8 @@ def dataset(exercise: Exercise, variant: Variant) -> Dataset:
         if base.exists():
             shutil.rmtree(base)
         _write_dir(base / "public", public)
-        _write_dir(base / "grade", {**public, **holdout})
-        _datasets[key] = Dataset(base / "public", base / "grade", secret)
+        _datasets[key] = Dataset(base / "public",
+                                 {n: _as_bytes(c) for n, c in holdout.items()}, secret)
         return _datasets[key]
 
 
@@ -152,7 +167,7 @@ def project_files(kind: MlTaskKind, exercise: Exercise,
         parts = Path(name).parts
         if Path(name).is_absolute() or ".." in parts or not parts:
             return f"the file name {name!r} is not a relative path inside the project"
-        if name in config.readonly or name == RESULTS:
+        if name in config.readonly:
             continue
         total += len(data)
         files[name] = data
@@ -162,7 +177,7 @@ def project_files(kind: MlTaskKind, exercise: Exercise,
 
 
 def harness_source() -> bytes:
-    """The in-sandbox harness, as shipped."""
+    """The in-sandbox worker script, as shipped."""
     return (resources.files("hireloop.kinds.ml_task") / "harness.py").read_bytes()
 
 
@@ -172,130 +187,296 @@ class Measured:
 
     outputs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    """the project's own failure (a traceback, or the sandbox's verdict)"""
+    """the project's own failure (a traceback, or what stopped it)"""
     violations: list[str] = field(default_factory=list)
+    """what the host caught the project doing (it zeroes the grade)"""
     cpu_s: float = 0.0
+    """CPU of the training run (fit, or build and search; cgroup accounting)"""
+    predict_cpu_s: float = 0.0
     memory_mb: float = 0.0
     wall_s: float = 0.0
+    model: bytes | None = None
+    """the pickled model the fit returned (never unpickled on the host)"""
     model_bytes: int | None = None
+    """what serving loads: the pickled model plus every file of the project"""
     latency_p95_s: float | None = None
-    """serving: p95 over groups of the host-clocked time per request"""
+    """serving: p95 over single-row requests of the CPU time each took (cgroup accounting)"""
+    latency_wall_p95_s: float | None = None
     serve_cpu_s: float | None = None
+    served_ok: bool | None = None
     modes: set[str] = field(default_factory=set)
+    sandboxes: int = 0
+
+
+PRELOADABLE = ("numpy", "pandas", "scipy", "sklearn", "joblib", "onnxruntime", "tokenizers")
+"""libraries a relay may import ahead of its workers (only these, and only when the project
+imports them: the relay is trusted code)"""
+RELAY_MB = 384
+"""memory beside the exercise's ``memory_mb``: the relay with pandas and scikit-learn loaded,
+and a model or table in flight"""
+MAX_MODEL_MB = 256
+
+
+def _preload(files: dict[str, bytes]) -> list[str]:
+    wanted = {"numpy", "pandas"}
+    for name, data in files.items():
+        if not name.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                and not node.level else [])
+            for module in names:
+                top = module.split(".")[0]
+                if top in PRELOADABLE and module.replace(".", "").replace("_", "").isalnum():
+                    wanted.add(module)
+    return sorted(wanted)
 
 
 def _limits(config: MlTaskConfig) -> Any:
     from hireloop.sandbox import Limits
 
-    return Limits(time_s=config.time_s, wall_s=config.time_s * 3 + 10,
-                  memory_mb=config.memory_mb, pids=64, output_bytes=1 << 20,
-                  file_size_mb=64, tmp_mb=256, cpus=1.0)
+    return Limits(time_s=min(3600.0, config.time_s * 6 + 60), memory_mb=config.memory_mb
+                  + RELAY_MB, pids=64, output_bytes=1 << 20, file_size_mb=64, tmp_mb=256,
+                  cpus=1.0)
 
 
-def _run(files: dict[str, bytes], config: MlTaskConfig, data: Path, job: dict[str, Any],
-         on_output: Any = None) -> Any:
-    from hireloop import sandbox
+class _Project:
+    """A project's sandbox session and its worker, from the host's side."""
 
-    return sandbox.run_python(
-        None, script="/harness/ml_harness.py", files=files, limits=_limits(config),
-        mounts={"/data": data}, collect=[RESULTS, "model.pkl"],
-        readonly_files={"ml_harness.py": harness_source(),
-                        "job.json": json.dumps(job).encode()},
-        on_output=on_output, unsafe=False)
+    def __init__(self, config: MlTaskConfig, measured: Measured, *,
+                 files: dict[str, bytes] | None = None,
+                 readonly: dict[str, bytes] | None = None, data: Path | None = None) -> None:
+        from hireloop.sandbox import Session
 
+        self.config = config
+        self.measured = measured
+        preload = _preload({**(files or {}), **{k.removeprefix("project/"): v
+                                                for k, v in (readonly or {}).items()}})
+        self.session = Session(
+            files=files or {}, readonly_files={**(readonly or {}),
+                                               "ml_harness.py": harness_source()},
+            limits=_limits(config), mounts={"/data": data} if data is not None else None,
+            preload=preload, unsafe=False)
+        measured.modes.add(self.session.mode)
+        measured.sandboxes += 1
 
-def _absorb(measured: Measured, result: Any) -> dict[str, Any] | None:
-    from hireloop.sandbox import SandboxError
+    def start(self, job: dict[str, Any], *, cwd: str | None = None) -> str | None:
+        """Start a fresh worker for ``job``; None, or why the project did not load."""
+        from hireloop.sandbox import SandboxError, wire
 
-    if result.verdict == "internal_error":
-        raise SandboxError(f"the sandbox failed: {result.detail}")
-    measured.modes.add(result.mode)
-    measured.memory_mb = max(measured.memory_mb, result.memory_mb)
-    for line in result.stderr_text.splitlines():
-        if line.startswith("[hireloop-audit] "):
-            text = line.removeprefix("[hireloop-audit] ")
-            if text not in measured.violations:
-                measured.violations.append(text)
-    record: dict[str, Any] | None = None
-    raw = result.files.get(RESULTS)
-    if raw:
+        reply = self.session.start_worker(
+            "/harness/ml_harness.py", [json.dumps(job)], cpu_s=self.config.time_s,
+            max_reply=(MAX_MODEL_MB + 16) << 20, cwd=cwd, wipe=("/tmp", "/dev/shm"))  # noqa: S108
+        if reply.status == "lost":
+            raise SandboxError(reply.detail)
+        if not reply.ok:
+            return _stopped(reply)
         try:
-            loaded = json.loads(raw)
-            record = loaded if isinstance(loaded, dict) else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            record = None
-    if record is not None:
-        for text in record.get("violations") or []:
-            if isinstance(text, str) and text not in measured.violations:
-                measured.violations.append(text)
-        if record.get("error"):
-            measured.error = str(record["error"])
-    if result.verdict != "ok" and measured.error is None:
-        tail = result.stderr_text.strip()[-1500:]
-        measured.error = f"{result.verdict}: {result.detail}" + (f"\n{tail}" if tail else "")
-    elif result.verdict in ("time_limit", "memory_limit"):
-        measured.error = f"{result.verdict}: {result.detail}"
-    return record
+            msg = wire.decode(reply.data)
+        except wire.WireError as exc:
+            return f"the project broke the harness's start-up message ({exc})"
+        if isinstance(msg, dict) and msg.get("status") == "ready":
+            return None
+        if isinstance(msg, dict) and isinstance(msg.get("error"), str):
+            return str(msg["error"])[-3000:]
+        return "the project broke the harness's start-up message"
+
+    def ask(self, request: dict[str, Any], *, cpu_s: float | None = None,
+            max_json_mb: int = 64) -> tuple[bool, Any, Reply]:
+        """One request: (ok, output or why not, the host's measurements)."""
+        from hireloop.sandbox import SandboxError, wire
+
+        cpu = cpu_s if cpu_s is not None else self.config.time_s
+        reply = self.session.request(wire.encode(request), cpu_s=cpu,
+                                     wall_s=cpu * 3 + 10, max_reply=(MAX_MODEL_MB + 16) << 20)
+        if reply.status == "lost":
+            raise SandboxError(reply.detail)
+        if not reply.ok:
+            return False, _stopped(reply), reply
+        try:
+            msg = wire.decode(reply.data, max_json=max_json_mb << 20)
+        except wire.WireError as exc:
+            return False, f"the output could not be read: {exc}", reply
+        if not isinstance(msg, dict) or msg.get("status") not in ("ok", "error", "memory"):
+            return False, "the reply was not an answer to the request", reply
+        if msg["status"] != "ok":
+            return False, str(msg.get("error", msg["status"]))[-3000:], reply
+        return True, msg.get("output"), reply
+
+    def close(self) -> None:
+        self.measured.memory_mb = max(self.measured.memory_mb, self.session.memory_peak_mb())
+        self.session.close()
+
+
+def _stopped(reply: Reply) -> str:
+    what = {"timeout": "time limit", "died": "the process ended", "output_limit":
+            "output limit", "violation": "protocol violation"}.get(reply.status, reply.status)
+    log = reply.log.strip()[-1500:]
+    return f"{what}: {reply.detail}" + (f"\n{log}" if log else "")
+
+
+def _permuted(table: bytes, column: str) -> bytes:
+    import pandas as pd
+
+    frame = pd.read_csv(io.BytesIO(table))
+    rng = np.random.default_rng(12345)
+    order = rng.permutation(len(frame))
+    frame[column] = frame[column].to_numpy()[order]
+    return str(frame.to_csv(index=False)).encode()
+
+
+def _columns(table: bytes) -> list[str]:
+    import pandas as pd
+
+    return [str(c) for c in pd.read_csv(io.BytesIO(table), nrows=1).columns]
 
 
 def measure(exercise: Exercise, files: dict[str, bytes], data: Dataset,
             scoring: ScoringSpec) -> Measured:
-    """Run a project for grading: fit and predict (permutations and a repeat when the scoring
-    needs them), then, when it is served, a second run that only loads the pickled model."""
+    """Run a project for grading, phase by phase, each in a sandbox that sees only what the
+    phase needs: training on the public data (the model comes back pickled, never unpickled
+    here); predicting each holdout table, sent by the host, in a fresh worker that has seen
+    no other table and no training data."""
     config: MlTaskConfig = exercise.config
-    checks = {c.check for c in scoring.criterion}
-    serve = config.serve_requests > 0
-    job = {"protocol": config.protocol, "functions": dict(config.functions), "mode": "grade",
-           "permute": "leak" in checks, "repeat": "determinism" in checks, "save_model": serve}
+    checks: set[str] = {c.check for c in scoring.criterion}
     measured = Measured()
-    result = _run(files, config, data.grade_dir, job)
-    record = _absorb(measured, result)
-    measured.cpu_s, measured.wall_s = result.cpu_s, result.wall_s
-    if record is not None and isinstance(record.get("outputs"), dict):
-        measured.outputs = record["outputs"]
-    model = result.files.get("model.pkl")
-    if model is not None:
-        measured.model_bytes = len(model)
-    if not serve or model is None or measured.error:
-        return measured
-    per = max(1, config.serve_requests // SERVE_GROUPS)
-    ticks: list[float] = []
-    pending = b""
-
-    def clock(stream: str, chunk: bytes) -> None:
-        nonlocal pending
-        if stream != "stdout":
-            return
-        now = time.monotonic()
-        pending = (pending + chunk)[-(len(TICK) * 4 + 4096):]
-        while TICK in pending:
-            ticks.append(now)
-            pending = pending[pending.index(TICK) + len(TICK):]
-
-    serve_job = {**job, "mode": "serve", "serve_groups": SERVE_GROUPS, "serve_per_group": per}
-    serve_files = {**{n: b for n, b in files.items() if n.endswith(".py")}, "model.pkl": model}
-    served = _run(serve_files, config, data.grade_dir, serve_job, on_output=clock)
-    serve_record = _absorb(measured, served)
-    measured.serve_cpu_s = served.cpu_s
-    if serve_record is not None and isinstance(serve_record.get("outputs"), dict):
-        measured.outputs["served"] = serve_record["outputs"].get("holdout")
-    if len(ticks) > SERVE_GROUPS + 1:
-        measured.violations.append(
-            f"the output carried {len(ticks)} timing markers where the harness writes "
-            f"{SERVE_GROUPS + 1}: the program forged markers to fake its latency")
-    elif len(ticks) == SERVE_GROUPS + 1:
-        per_request = np.diff(np.array(ticks)) / per
-        measured.latency_p95_s = float(np.percentile(per_request, 95))
+    started = time.monotonic()
+    try:
+        if config.protocol == "predict":
+            _measure_predict(config, files, data, checks, measured)
+        elif config.protocol == "retrieve":
+            _measure_retrieve(config, files, data, checks, measured)
+        else:
+            _measure_detect(config, files, data, checks, measured)
+    finally:
+        measured.wall_s = time.monotonic() - started
+    if measured.model is not None:
+        measured.model_bytes = len(measured.model) + sum(len(b) for b in files.values())
     return measured
+
+
+def _fit_job(config: MlTaskConfig, phase: str, **extra: Any) -> dict[str, Any]:
+    return {"protocol": config.protocol, "functions": dict(config.functions), "phase": phase,
+            **extra}
+
+
+def _measure_predict(config: MlTaskConfig, files: dict[str, bytes], data: Dataset,
+                     checks: set[str], measured: Measured) -> None:
+    models: list[bytes] = []
+    fit = _Project(config, measured, files=files, data=data.public_dir)
+    try:
+        for attempt in range(2 if "determinism" in checks else 1):
+            why = fit.start(_fit_job(config, "fit"))
+            if why is not None:
+                measured.error = why
+                return
+            ok, got, _ = fit.ask({"op": "fit"})
+            model = got.get("model") if ok and isinstance(got, dict) else None
+            if not ok or not isinstance(model, bytes):
+                measured.error = got if not ok else "fit did not return a model"
+                return
+            models.append(model)
+            if attempt == 0:
+                measured.cpu_s = fit.session.cpu_s
+    finally:
+        fit.close()
+    measured.model = models[0]
+    table = data.holdout["holdout.csv"]
+    tables: list[tuple[str, bytes, int]] = [("holdout", table, 0)]
+    if "leak" in checks:
+        tables += [(f"permuted:{c}", _permuted(table, c), 0) for c in _columns(table)]
+    if len(models) > 1:
+        tables.append(("holdout_repeat", table, 1))
+    readonly = {f"project/{n}": b for n, b in files.items()}
+    readonly.update({f"model{i}.pkl": m for i, m in enumerate(models)})
+    predict = _Project(config, measured, readonly=readonly)
+    try:
+        for key, content, which in tables:
+            why = predict.start(_fit_job(config, "predict", model=f"/harness/model{which}.pkl"),
+                                cwd="/harness/project")
+            if why is not None:
+                measured.error = measured.error or why
+                if key == "holdout":
+                    return
+                continue
+            ok, got, _ = predict.ask({"op": "predict", "table": content})
+            if ok:
+                measured.outputs[key] = got
+            elif key == "holdout":
+                measured.error = got
+                return
+    finally:
+        measured.predict_cpu_s = predict.session.cpu_s
+        predict.close()
+
+
+def _queries(data: Dataset) -> list[str]:
+    lines = data.holdout["queries.jsonl"].decode("utf-8").splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
+def _measure_retrieve(config: MlTaskConfig, files: dict[str, bytes], data: Dataset,
+                      checks: set[str], measured: Measured) -> None:
+    queries = _queries(data)
+    project = _Project(config, measured, files=files, data=data.public_dir)
+    try:
+        for key in ["holdout", *(["holdout_repeat"] if "determinism" in checks else [])]:
+            why = project.start(_fit_job(config, "fit"))
+            if why is not None:
+                measured.error = why
+                return
+            ok, got, _ = project.ask({"op": "build"})
+            if ok:
+                ok, got, _ = project.ask({"op": "search", "queries": queries})
+            if key == "holdout":
+                measured.cpu_s = project.session.cpu_s
+            if not ok:
+                measured.error = got
+                return
+            measured.outputs[key] = got
+    finally:
+        project.close()
+
+
+def _measure_detect(config: MlTaskConfig, files: dict[str, bytes], data: Dataset,
+                    checks: set[str], measured: Measured) -> None:
+    streams = sorted(n for n in data.holdout if n.startswith("holdout_stream")
+                     and n.endswith(".csv"))
+    project = _Project(config, measured, files=files, data=data.public_dir)
+    try:
+        for key in ["holdout", *(["holdout_repeat"] if "determinism" in checks else [])]:
+            why = project.start(_fit_job(config, "fit"))
+            if why is not None:
+                measured.error = why
+                return
+            found = []
+            for name in streams:
+                ok, got, _ = project.ask({"op": "detect", "table": data.holdout[name]})
+                if not ok:
+                    measured.error = got
+                    return
+                found.append(got)
+            measured.outputs[key] = found
+            if key == "holdout":
+                measured.cpu_s = project.session.cpu_s
+    finally:
+        project.close()
 
 
 def measured_project(exercise: Exercise, variant: Variant, which: str, files: dict[str, bytes],
                      data: Dataset, scoring: ScoringSpec) -> Measured:
-    """The reference's or starter's measurements, once per process (the same machine and
-    grading process as the candidate's)."""
+    """The reference's or starter's measurements, once per process (its serving is measured
+    again beside each candidate's, see ``serve``)."""
     key = (exercise.id, str(variant.seed), which,
            hashlib.sha256(json.dumps(sorted((n, hashlib.sha256(b).hexdigest())
-                                            for n, b in files.items())).encode()).hexdigest())
+                                            for n, b in files.items())).encode()
+                          + json.dumps(sorted(data.holdout)).encode()).hexdigest(),
+           str(id(data)))
     with _lock:
         if key in _measured:
             return _measured[key]
@@ -305,6 +486,103 @@ def measured_project(exercise: Exercise, variant: Variant, which: str, files: di
     with _lock:
         _measured[key] = got
     return got
+
+
+# -- serving ---------------------------------------------------------------------------------
+SERVE_TOLERANCE = 1e-6
+"""a served prediction must equal the model's scored prediction for that row this closely"""
+
+
+def serve(config: MlTaskConfig, data: Dataset, projects: dict[str, tuple[dict[str, bytes],
+                                                                           Measured]],
+          seed: int) -> None:
+    """Serve each project's pickled model one row per request, the projects taking turns row
+    by row (so a busy machine slows them alike), in sandboxes that hold the project and its
+    model only: no training data, no holdout table. Each request's CPU time comes from the
+    sandbox's cgroup; each served prediction must equal what the same model predicted for
+    that row when it was scored, or the project's latency is not credited."""
+    import pandas as pd
+
+    table = pd.read_csv(io.BytesIO(data.holdout["holdout.csv"]))
+    rng = np.random.default_rng(seed)
+    count = min(config.serve_requests, len(table))
+    rows = rng.choice(len(table), size=count, replace=False)
+    columns = [str(c) for c in table.columns]
+    records = table.to_dict(orient="split")["data"]
+    open_: dict[str, _Project] = {}
+    cpu: dict[str, list[float]] = {name: [] for name in projects}
+    wall: dict[str, list[float]] = {name: [] for name in projects}
+    try:
+        for name, (files, measured) in projects.items():
+            if measured.model is None or measured.outputs.get("holdout") is None:
+                continue
+            readonly = {f"project/{n}": b for n, b in files.items()}
+            readonly["model0.pkl"] = measured.model
+            project = _Project(config, measured, readonly=readonly)
+            open_[name] = project
+            why = project.start(_fit_job(config, "serve", model="/harness/model0.pkl"),
+                                cwd="/harness/project")
+            if why is not None:
+                measured.error = measured.error or f"serving: {why}"
+                project.close()
+                del open_[name]
+        mismatches: dict[str, list[str]] = {name: [] for name in open_}
+        for i, row in enumerate(rows):
+            order = list(open_)
+            if i % 2:
+                order.reverse()
+            for name in order:
+                project = open_[name]
+                if not project.session.alive:
+                    continue
+                values = [_json_value(v) for v in records[int(row)]]
+                ok, got, reply = project.ask({"op": "row", "columns": columns,
+                                              "values": values}, cpu_s=5.0, max_json_mb=1)
+                if not ok:
+                    projects[name][1].error = projects[name][1].error or f"serving: {got}"
+                    mismatches[name].append(f"row {int(row)}: {str(got)[:200]}")
+                    continue
+                cpu[name].append(reply.cpu_s)
+                wall[name].append(reply.wall_s)
+                scored = projects[name][1].outputs["holdout"][int(row)]
+                if not _same(got, scored):
+                    mismatches[name].append(f"row {int(row)}: served {str(got)[:60]}, scored "
+                                            f"{str(scored)[:60]}")
+        for name, project in open_.items():
+            measured = projects[name][1]
+            measured.serve_cpu_s = project.session.cpu_s
+            if cpu[name] and not mismatches[name]:
+                measured.latency_p95_s = float(np.percentile(cpu[name], 95))
+                measured.latency_wall_p95_s = float(np.percentile(wall[name], 95))
+            measured.served_ok = not mismatches[name] and len(cpu[name]) == count
+            if mismatches[name]:
+                measured.violations.append(
+                    f"the served model's answers differ from the predictions it was scored on "
+                    f"({len(mismatches[name])} of {count} rows, e.g. {mismatches[name][0]}): "
+                    "what was timed is not the model that was scored")
+    finally:
+        for project in open_.values():
+            project.close()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _same(served: Any, scored: Any) -> bool:
+    if isinstance(served, list) and len(served) == 1:
+        served = served[0]
+    try:
+        a, b = float(served), float(scored)
+    except (TypeError, ValueError):
+        return bool(served == scored)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= SERVE_TOLERANCE * (1 + abs(b))
 
 
 # -- metrics ---------------------------------------------------------------------------------
@@ -514,11 +792,14 @@ def _score(spec: CriterionSpec, ctx: Context) -> tuple[float, list[str], str]:
         mine: float | None
         if spec.check == "latency":
             mine, theirs_v = cand.latency_p95_s, against.latency_p95_s
-            unit, what = 1000.0, "p95 latency"
+            unit, what = 1000.0, "p95 CPU time per served request"
         else:
             mine = float(cand.model_bytes) if cand.model_bytes else None
             theirs_v = float(against.model_bytes) if against.model_bytes else None
-            unit, what = 1 / 1024, "pickled model size"
+            unit, what = 1 / 1024, "size of what serving loads (pickled model and project)"
+        if cand.violations:
+            return 0.0, [*cand.violations, f"{what}: not credited"], (
+                "What was served is not the model that was scored, so it earns nothing here.")
         if mine is None or theirs_v is None:
             return 0.0, [f"{what} not measured: {(cand.error or 'the model was not served')[:300]}"
                          ], f"Your model's {what} could not be measured."
@@ -528,21 +809,24 @@ def _score(spec: CriterionSpec, ctx: Context) -> tuple[float, list[str], str]:
         credit = 1.0 if ratio >= spec.min_ratio else (
             max(0.0, (ratio - zero) / (spec.min_ratio - zero)) if spec.min_ratio > zero else 0.0)
         shown = "ms" if spec.check == "latency" else "KiB"
+        how = ("measured by the host from the sandboxes' cgroups, the two models served "
+               "row by row in turn" if spec.check == "latency" else "counted by the host")
         evidence = [f"{what}: {mine * unit:.3f} {shown} against the {spec.against}'s "
-                    f"{theirs_v * unit:.3f} {shown}, measured by the host in the same process: "
-                    f"{ratio:.1f}x better (target {spec.min_ratio:g}x; no credit at or below "
-                    f"{zero:g}x" + (", the timing noise of a shared host)" if
-                                    spec.check == "latency" and spec.zero_ratio is None else ")")]
+                    f"{theirs_v * unit:.3f} {shown}, {how}: {ratio:.1f}x better (target "
+                    f"{spec.min_ratio:g}x; no credit at or below {zero:g}x"
+                    + (", the timing noise of a shared host)" if
+                       spec.check == "latency" and spec.zero_ratio is None else ")")]
         if spec.check == "latency":
-            evidence.append(f"serving CPU (cgroup, whole serving run): {cand.serve_cpu_s:.2f} s "
-                            f"against {against.serve_cpu_s or 0:.2f} s")
+            evidence.append(f"every served prediction equals the one the model was scored on; "
+                            f"p95 wall time per request {(cand.latency_wall_p95_s or 0) * 1000:.2f}"
+                            f" ms against {(against.latency_wall_p95_s or 0) * 1000:.2f} ms")
         return credit, evidence, (f"Your model's {what} improved {ratio:.1f}x (target "
                                   f"{spec.min_ratio:g}x).")
     if spec.check == "budget":
         assert spec.cpu_s is not None
         ok = cand.cpu_s <= spec.cpu_s and cand.error is None
-        evidence = [f"CPU {cand.cpu_s:.2f} s for the whole run (cgroup accounting, outside the "
-                    f"process) against a budget of {spec.cpu_s:g} s"]
+        evidence = [f"CPU {cand.cpu_s:.2f} s for the training run (cgroup accounting, outside "
+                    f"the process) against a budget of {spec.cpu_s:g} s"]
         if "reference" in ctx.compared:
             evidence.append(f"the reference used {ctx.compared['reference'].cpu_s:.2f} s")
         if cand.error:
@@ -605,6 +889,7 @@ def _explanation(spec: CriterionSpec, ctx: Context) -> tuple[float, list[str], s
 def grade_ml_task(kind: MlTaskKind, exercise: Exercise, variant: Variant,
                   submission: Submission) -> Grade:
     """Grade a candidate's project."""
+    from hireloop.installation import secret_seed
     from hireloop.sandbox import SandboxError, SandboxUnavailable
 
     seed, grader = variant.seed, kind.grader_id
@@ -617,16 +902,31 @@ def grade_ml_task(kind: MlTaskKind, exercise: Exercise, variant: Variant,
     if scoring is None:
         return Grade.failed(exercise.id, seed, grader,
                             "the scoring spec is broken: " + "; ".join(map(str, errors)))
-    needed = {c.against for c in scoring.criterion if c.against is not None}
+    config: MlTaskConfig = exercise.config
+    needed: set[str] = {c.against for c in scoring.criterion if c.against is not None}
+    serving: list[str] = sorted({c.against for c in scoring.criterion
+                      if c.check == "latency" and c.against is not None})
     try:
         data = dataset(exercise, variant)
+        sides = {which: kind.reference_files(exercise) if which == "reference"
+                 else kind.starter_files(exercise) for which in sorted(needed)}
         compared: dict[str, Measured] = {
-            which: measured_project(
-                exercise, variant, which,
-                kind.reference_files(exercise) if which == "reference"
-                else kind.starter_files(exercise), data, scoring)
-            for which in sorted(needed)}
+            which: measured_project(exercise, variant, which, files_, data, scoring)
+            for which, files_ in sides.items()}
         candidate = measure(exercise, files, data, scoring)
+        if serving:
+            # the baselines' serving is measured again, beside this candidate's, every time
+            compared = {w: replace(m, latency_p95_s=None, latency_wall_p95_s=None,
+                                   serve_cpu_s=None, served_ok=None,
+                                   violations=list(m.violations), outputs=m.outputs)
+                        for w, m in compared.items()}
+            serve(config, data, {"candidate": (files, candidate),
+                                 **{w: (sides[w], compared[w]) for w in serving}},
+                  secret_seed("ml-task-serve", exercise.id, variant.seed))
+            for w in serving:
+                if compared[w].latency_p95_s is None:
+                    raise ExerciseBroken(f"the {w}'s model could not be served: "
+                                         f"{compared[w].error or compared[w].violations}")
     except SandboxUnavailable as exc:
         return Grade.failed(exercise.id, seed, grader, f"cannot run code safely on this host: "
                             f"{exc} (see `hireloop sandbox doctor`)")
@@ -635,18 +935,25 @@ def grade_ml_task(kind: MlTaskKind, exercise: Exercise, variant: Variant,
     task = task_module(exercise)
     ctx = Context(exercise, variant, task, data.secret, files, kind.starter_files(exercise),
                   candidate, compared)
-    cheats = list(candidate.violations)
+    flags: list[Flag] = []
+    cheats: list[str] = []
     if candidate.outputs.get("holdout") is not None:
         oracle = oracle_check(data.secret, candidate.outputs["holdout"])
         if oracle:
             cheats.append(oracle)
-    notes = [f"run: CPU {candidate.cpu_s:.2f} s, wall {candidate.wall_s:.2f} s, peak memory "
-             f"{candidate.memory_mb:.0f} MB (cgroup accounting)"]
+            flags.append(Flag(code="hardcoded_labels", detail=oracle))
+    for text in candidate.violations:
+        flags.append(Flag(code="served_model_differs", detail=text))
+    notes = [f"training run: CPU {candidate.cpu_s:.2f} s; predicting: CPU "
+             f"{candidate.predict_cpu_s:.2f} s; wall {candidate.wall_s:.2f} s in "
+             f"{candidate.sandboxes} sandbox(es); peak memory {candidate.memory_mb:.0f} MB "
+             "(cgroup accounting)"]
     for which, m in compared.items():
-        notes.append(f"{which} measured in this process: CPU {m.cpu_s:.2f} s"
-                     + (f", p95 latency {m.latency_p95_s * 1000:.3f} ms"
+        notes.append(f"{which} measured on this host: training CPU {m.cpu_s:.2f} s"
+                     + (f", p95 CPU per served request {m.latency_p95_s * 1000:.3f} ms"
                         if m.latency_p95_s else "")
-                     + (f", model {m.model_bytes / 1024:.0f} KiB" if m.model_bytes else ""))
+                     + (f", model and project {m.model_bytes / 1024:.0f} KiB"
+                        if m.model_bytes else ""))
     if candidate.error:
         notes.append("the project failed: " + candidate.error[-800:])
     if "unsafe" in candidate.modes:
@@ -658,21 +965,42 @@ def grade_ml_task(kind: MlTaskKind, exercise: Exercise, variant: Variant,
         criteria.append(CriterionScore(name=spec.name, points=round(spec.points * credit, 4),
                                        max_points=spec.points, evidence=evidence,
                                        feedback=said))
+    _gate_properties(scoring, criteria)
     if cheats:
         for c in criteria:
-            c.evidence.insert(0, "zeroed: the submission broke the exercise's rules")
+            c.evidence.insert(0, "zeroed: the predictions were not produced from the features")
             c.points = 0.0
         notes[:0] = [f"CHEATING CAUGHT: {c}" for c in cheats]
-        feedback.append("Your submission broke the exercise's rules (it tried to use data or "
-                        "measurements it must not touch) and scores 0; an interviewer will "
-                        "review it.")
+        feedback.append("Your predictions match labels that cannot be inferred from the data, "
+                        "so they were not produced by your model; the submission scores 0 and "
+                        "an interviewer will review it.")
     else:
         if candidate.error:
             feedback.append("Your project failed on the grading data:\n"
                             + candidate.error[-600:])
         feedback += [f"{c.name}: {c.feedback}" for c in criteria if c.feedback]
     return Grade.from_criteria(exercise.id, seed, grader, criteria, feedback=feedback,
-                               notes=notes)
+                               notes=notes, flags=flags)
+
+
+PROPERTIES = ("leak", "determinism", "latency", "size")
+"""criteria that describe a working model: a constant, hard-coded or broken predictor has them
+for free (it is fast, small, reproducible and uses no column), so they earn credit only beside
+some credit on the exercise's metrics"""
+
+
+def _gate_properties(scoring: ScoringSpec, criteria: list[CriterionScore]) -> None:
+    metrics = [c for spec, c in zip(scoring.criterion, criteria, strict=True)
+               if spec.check == "metric"]
+    if not metrics or any(c.points > 0 for c in metrics):
+        return
+    for spec, c in zip(scoring.criterion, criteria, strict=True):
+        if spec.check in PROPERTIES and c.points > 0:
+            c.points = 0.0
+            c.evidence.insert(0, "no credit: the predictions earn nothing on the exercise's "
+                              "metrics, and a model that predicts nothing useful has this "
+                              "property for free")
+            c.feedback = "Not credited: your model must first earn credit on the metrics."
 
 
 # -- trial -----------------------------------------------------------------------------------
