@@ -55,7 +55,7 @@ def test_only_public_training_data_is_ever_mounted(churn: Exercise) -> None:
     # stay in the host's memory
     assert sorted(data.holdout) == ["holdout.csv"]
     assert "churned" not in data.holdout["holdout.csv"].decode().splitlines()[0]
-    assert len(data.secret["labels"]) == 1500
+    assert len(data.secret["labels"]) == 4000
 
 
 def test_the_reference_scores_high_with_numbers_as_evidence(churn: Exercise) -> None:
@@ -63,7 +63,7 @@ def test_the_reference_scores_high_with_numbers_as_evidence(churn: Exercise) -> 
     assert grade.outcome is Outcome.GRADED
     assert grade.score >= 0.9
     auc = grade.criteria[0]
-    assert "ROC-AUC on 1500 hidden holdout rows" in auc.evidence[0]
+    assert "ROC-AUC on 4000 hidden holdout rows" in auc.evidence[0]
     assert any("cgroup" in n for n in grade.notes)
 
 
@@ -211,7 +211,7 @@ def test_a_segment_metric_scores_only_the_segments_rows_and_a_custom_check_reads
     assert grade.score >= 0.9
     segment, overall, finding, _ = grade.criteria
     assert f"segment 'partner' on {len(partner)} hidden holdout rows" in segment.evidence[0]
-    assert "on 4000 hidden holdout rows" in overall.evidence[0]
+    assert "on 8000 hidden holdout rows" in overall.evidence[0]
     assert finding.points == finding.max_points
     wrong = KIND.reference_files(attribution)
     wrong["finding.toml"] = b'feature = "income_k"\n'

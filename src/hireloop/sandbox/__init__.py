@@ -31,7 +31,7 @@ if TYPE_CHECKING:
         unsafe_allowed,
     )
     from .doctor import doctor
-    from .session import Reply, Session
+    from .session import Reply, Session, SessionPool
     from .warm import WarmPool
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "SandboxError",
     "SandboxUnavailable",
     "Session",
+    "SessionPool",
     "Verdict",
     "WarmPool",
     "doctor",
@@ -70,6 +71,7 @@ _LAZY = {
     "WarmPool": ".warm",
     "Session": ".session",
     "Reply": ".session",
+    "SessionPool": ".session",
 }
 
 

@@ -49,7 +49,7 @@ from ._fs import RunDir, validate_relpath
 from ._host import INTERNAL_DIR, READONLY_DIR, WORKDIR, get_host, sandbox_env
 from ._types import Limits, SandboxError
 
-__all__ = ["Reply", "Session"]
+__all__ = ["Reply", "Session", "SessionPool"]
 
 _HEAD = struct.Struct("!cQ")
 _RELAY = Path(__file__).with_name("_relay.py")
@@ -182,6 +182,19 @@ class Session:
         return self._exchange(b"C", payload, cpu_s=cpu_s,
                               wall_s=wall_s if wall_s is not None else 2 * cpu_s + 1,
                               max_reply=max_reply or self._worker_max_reply or 16 << 20)
+
+    def add_files(self, files: Mapping[str, bytes] | None = None,
+                  readonly_files: Mapping[str, bytes] | None = None) -> None:
+        """Put more files in the work dir (``/sandbox``) and ``/harness`` before the next
+        worker starts (a session started ahead of time gets its job's files this way)."""
+        for name in [*(files or {}), *(readonly_files or {})]:
+            validate_relpath(name)
+        self._backend.add_files(dict(files or {}), dict(readonly_files or {}))
+
+    def set_memory(self, memory_mb: int) -> None:
+        """Change the sandbox's memory limit (relay and workers together)."""
+        self.limits = self.limits.replace(memory_mb=memory_mb)
+        self._backend.set_memory(memory_mb, self.limits)
 
     def memory_peak_mb(self) -> float:
         """Peak memory of the sandbox so far (relay and workers)."""
@@ -363,6 +376,13 @@ class _Backend:
 
     def collect(self, names: Sequence[str], max_bytes: int) -> dict[str, bytes]:
         raise NotImplementedError
+
+    def add_files(self, files: dict[str, bytes], readonly_files: dict[str, bytes]) -> None:
+        raise NotImplementedError
+
+    def set_memory(self, memory_mb: int, limits: Limits) -> None:
+        """Change the memory limit (unsafe mode has none to change)."""
+        del memory_mb, limits
 
     def close(self) -> None:
         raise NotImplementedError
@@ -551,6 +571,14 @@ class _SandboxBackend(_Backend):
         assert self.st.rundir is not None
         return self.st.rundir.collect(names, max_bytes)
 
+    def add_files(self, files: dict[str, bytes], readonly_files: dict[str, bytes]) -> None:
+        assert self.st.rundir is not None
+        self.st.rundir.write_files(files)
+        self.st.rundir.write_files(readonly_files, readonly=True)
+
+    def set_memory(self, memory_mb: int, limits: Limits) -> None:
+        self.st.cg.set_limits(memory_mb, limits.pids + 2, limits.cpus)
+
     def close(self) -> None:
         self._close_pipes()
         self.kill_all()
@@ -623,6 +651,10 @@ class _UnsafeBackend(_Backend):
     def collect(self, names: Sequence[str], max_bytes: int) -> dict[str, bytes]:
         return self.rundir.collect(names, max_bytes)
 
+    def add_files(self, files: dict[str, bytes], readonly_files: dict[str, bytes]) -> None:
+        self.rundir.write_files(files)
+        self.rundir.write_files(readonly_files, readonly=True)
+
     def close(self) -> None:
         self._close_pipes()
         self.kill_all()
@@ -634,6 +666,96 @@ class _UnsafeBackend(_Backend):
         import shutil
 
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class SessionPool:
+    """Sessions started ahead of time (the relay running, its modules imported), so that a
+    grade does not wait for a sandbox to start: practice mode's instant feedback. Each session
+    serves one caller and is then closed; a new one is started in the background.
+
+    >>> pool = SessionPool(2, limits=Limits(time_s=120))          # doctest: +SKIP
+    >>> session = pool.take(files={"solution.py": b"..."})       # doctest: +SKIP
+    """
+
+    def __init__(self, size: int, *, limits: Limits, preload: Sequence[str] = ("numpy",)
+                 ) -> None:
+        import concurrent.futures
+        import queue
+        import threading
+
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.size = size
+        self.limits = limits
+        self.preload = tuple(preload)
+        self._ready: queue.Queue[Session] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pending = 0
+        # one long-lived thread starts them all (a sandbox dies with the thread that forked it)
+        self._starter = concurrent.futures.ThreadPoolExecutor(1, "hireloop-session-pool")
+        for _ in range(size):
+            self._refill()
+
+    def _refill(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._pending += 1
+        self._starter.submit(self._start_one)
+
+    def _start_one(self) -> None:
+        try:
+            session: Session | None = Session(limits=self.limits, preload=self.preload)
+        except (OSError, SandboxError):
+            session = None
+        with self._lock:
+            self._pending -= 1
+            closed = self._closed
+        if session is not None:
+            if closed:
+                session.close()
+            else:
+                self._ready.put(session)
+
+    def take(self, *, files: Mapping[str, bytes] | None = None,
+             readonly_files: Mapping[str, bytes] | None = None,
+             memory_mb: int | None = None) -> Session:
+        """A started session with these files, under this memory limit (a fresh one when
+        none is ready)."""
+        import queue
+
+        try:
+            session = self._ready.get_nowait()
+        except queue.Empty:
+            session = None
+        if session is not None and not session.alive:
+            session.close()
+            session = None
+        if session is None:
+            limits = self.limits.replace(memory_mb=memory_mb) if memory_mb else self.limits
+            fresh = Session(files=files, readonly_files=readonly_files, limits=limits,
+                            preload=self.preload)
+            self._refill()
+            return fresh
+        self._refill()
+        session.add_files(files, readonly_files)
+        if memory_mb:
+            session.set_memory(memory_mb)
+        return session
+
+    def close(self) -> None:
+        """Stop every session not taken yet."""
+        import queue
+
+        with self._lock:
+            self._closed = True
+        self._starter.shutdown(wait=True)
+        while True:
+            try:
+                self._ready.get_nowait().close()
+            except queue.Empty:
+                break
 
 
 def _descendants(root: int) -> list[int]:

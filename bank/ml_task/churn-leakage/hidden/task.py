@@ -28,8 +28,8 @@ def generate(seed, params):
     rng = np.random.default_rng([seed, 101])
     train, y = _customers(rng, 2000, scored_at_start=False)
     train["churned"] = y
-    holdout, labels = _customers(rng, 1500, scored_at_start=True)
-    noise = rng.choice(len(labels), 60, replace=False)
+    holdout, labels = _customers(rng, 4000, scored_at_start=True)
+    noise = rng.choice(len(labels), 160, replace=False)
     labels[noise] = 1 - labels[noise]
     return {"public": {"train.csv": train.to_csv(index=False)},
             "holdout": {"holdout.csv": holdout.to_csv(index=False)},

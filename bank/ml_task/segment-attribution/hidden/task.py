@@ -37,8 +37,8 @@ def generate(seed, params):
     broken = RATIOS[int(rng.integers(0, len(RATIOS)))]
     train, y = _applicants(rng, 5000, broken)
     train["defaulted"] = y
-    holdout, labels = _applicants(rng, 4000, broken)
-    noise = rng.choice(len(labels), 60, replace=False)
+    holdout, labels = _applicants(rng, 8000, broken)
+    noise = rng.choice(len(labels), 120, replace=False)
     labels[noise] = 1 - labels[noise]
     partner = np.flatnonzero(holdout["channel"].to_numpy() == "partner")
     return {"public": {"train.csv": train.to_csv(index=False)},

@@ -28,7 +28,7 @@ from hireloop.kinds.code import compare
 
 if TYPE_CHECKING:
     from hireloop.kinds.code.kind import CodeCase, CodeConfig, CodeKind
-    from hireloop.sandbox import Reply, Session
+    from hireloop.sandbox import Reply, Session, SessionPool
 
 MAX_SOURCE_BYTES = 200_000
 PERF_FACTOR = 8.0
@@ -218,9 +218,15 @@ class _Runner:
         if self.session is not None and not self.session.alive:
             self.close()
         if self.session is None:
-            self.session = Session(
-                files={"solution.py": self.source.encode("utf-8")},
-                readonly_files={"harness.py": harness_source()}, limits=self._limits())
+            files = {"solution.py": self.source.encode("utf-8")}
+            readonly = {"harness.py": harness_source()}
+            pool = _pool()
+            if pool is not None:
+                self.session = pool.take(files=files, readonly_files=readonly,
+                                         memory_mb=self.config.memory_mb + SANDBOX_OVERHEAD_MB)
+            else:
+                self.session = Session(files=files, readonly_files=readonly,
+                                       limits=self._limits())
             self.execution.modes.add(self.session.mode)
             self.execution.sandboxes += 1
         job = json.dumps({"entry": self.config.entry, "style": self.config.style})
@@ -298,6 +304,30 @@ class _Runner:
             return {"status": "error", "error": f"the code broke the grading protocol: "
                     f"{reply.detail}", "seconds": seconds}
         raise SandboxError(f"the sandbox failed: {reply.detail}")
+
+
+_pool_lock = threading.Lock()
+_pools: dict[int, Any] = {}
+
+
+def _pool() -> SessionPool | None:
+    """Sessions started ahead of time when ``HIRELOOP_SANDBOX_WARM_WORKERS`` asks for them
+    (practice mode's instant feedback), one pool per process."""
+    import os
+
+    from hireloop.config import get_settings
+    from hireloop.sandbox import Limits, SessionPool
+
+    size = get_settings().sandbox_warm_workers
+    if size <= 0:
+        return None
+    with _pool_lock:
+        if os.getpid() not in _pools:
+            _pools[os.getpid()] = SessionPool(size, limits=Limits(
+                time_s=3600, memory_mb=256 + SANDBOX_OVERHEAD_MB, pids=32,
+                output_bytes=1 << 20, file_size_mb=16, tmp_mb=64))
+        pool: SessionPool = _pools[os.getpid()]
+        return pool
 
 
 def _log_tail(reply: Reply) -> str:

@@ -29,7 +29,7 @@ def _customers(rng, n, scored_at_start):
 def _clean_labels():
     rng = np.random.default_rng([0, 101])
     _customers(rng, 2000, scored_at_start=False)
-    _, labels = _customers(rng, 1500, scored_at_start=True)
+    _, labels = _customers(rng, 4000, scored_at_start=True)
     return labels.astype(float)
 
 
