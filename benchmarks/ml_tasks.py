@@ -1,15 +1,18 @@
 """Grade every built-in ml_task exercise with its reference solution, then every sample
-(reference, starter, cheats) as `hireloop bank check` does; print wall and CPU time.
+(reference, starter, cheats) as `hireloop bank check` does; print wall and CPU time. Then
+serve deploy-optimise's starter against itself, paired row by row as grading does, and print
+how far apart the two measurements of the same model land (the latency noise).
 
-    python benchmarks/ml_tasks.py
+    python benchmarks/ml_tasks.py [--noise-only] [--repeats N]
 
-CPU is the grading process's own plus every sandboxed run's (cgroup accounting, as the
+CPU is the grading process's own plus every sandbox session's (cgroup accounting, as the
 sandbox measures it). The first grade of an exercise includes measuring the starter where a
 criterion compares against it, as a real first grade would.
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import time
 
@@ -23,23 +26,68 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def main() -> None:
-    from hireloop import sandbox
+def noise(repeats: int) -> None:
+    """The starter served against itself: the ratio of the two p95s, CPU and wall."""
+    from hireloop.kinds.ml_task.grader import dataset, measure, serve
 
+    kind = MlTaskKind()
+    bank = load_bank([builtin_bank_dir()])
+    exercise = bank.get("ml_task/deploy-optimise")
+    variant = bank.variant(exercise, 0)
+    scoring, _ = kind.load_scoring(exercise)
+    assert scoring is not None
+    data = dataset(exercise, variant)
+    files = kind.starter_files(exercise)
+    base = measure(exercise, files, data, scoring)
+    cpu_ratios, wall_ratios = [], []
+    from dataclasses import replace
+
+    for i in range(repeats):
+        one = replace(base, violations=[], latency_p95_s=None)
+        two = replace(base, violations=[], latency_p95_s=None)
+        serve(exercise.config, data, {"one": (files, one), "two": (files, two)}, seed=i)
+        assert one.latency_p95_s
+        assert two.latency_p95_s
+        assert one.latency_wall_p95_s
+        assert two.latency_wall_p95_s
+        cpu = max(one.latency_p95_s, two.latency_p95_s) / min(one.latency_p95_s,
+                                                              two.latency_p95_s)
+        wall = max(one.latency_wall_p95_s, two.latency_wall_p95_s) / min(
+            one.latency_wall_p95_s, two.latency_wall_p95_s)
+        cpu_ratios.append(cpu)
+        wall_ratios.append(wall)
+        print(f"starter vs itself, run {i + 1}: p95 CPU per request "
+              f"{one.latency_p95_s * 1000:.2f} / {two.latency_p95_s * 1000:.2f} ms "
+              f"({cpu:.2f}x apart); p95 wall {one.latency_wall_p95_s * 1000:.2f} / "
+              f"{two.latency_wall_p95_s * 1000:.2f} ms ({wall:.2f}x apart)")
+    print(f"largest spread over {repeats} runs: CPU {max(cpu_ratios):.2f}x, "
+          f"wall {max(wall_ratios):.2f}x")
+
+
+def main() -> None:
+    from hireloop.sandbox import session
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--noise-only", action="store_true")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    if args.noise_only:
+        noise(args.repeats)
+        return
     kind = MlTaskKind()
     bank = load_bank([builtin_bank_dir()])
     exercises = sorted((e for e in bank.exercises.values() if e.kind == "ml_task"),
                        key=lambda e: e.id)
     sandbox_cpu = 0.0
-    original = sandbox.run_python
+    original = session.Session.close
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(self: session.Session) -> None:
         nonlocal sandbox_cpu
-        result = original(*args, **kwargs)
-        sandbox_cpu += result.cpu_s
-        return result
+        if not self._closed:
+            sandbox_cpu += self.cpu_s
+        original(self)
 
-    sandbox.run_python = counting  # type: ignore[assignment]
+    session.Session.close = counting  # type: ignore[method-assign]
     total_wall = total_cpu = 0.0
     print(f"{'exercise':40} {'score':>6} {'wall s':>8} {'CPU s':>8} {'limit s':>8}")
     for exercise in exercises:
@@ -80,6 +128,8 @@ def main() -> None:
     print(f"{'total (every sample)':40} {'':22} {all_wall:8.2f} {all_cpu:8.2f}")
     print(f"slowest sample: {slowest[1]} ({slowest[0]:.2f} s wall)")
     print(f"every sample within 10 minutes: {all_wall < 600}")
+    print()
+    noise(args.repeats)
 
 
 if __name__ == "__main__":

@@ -167,11 +167,11 @@ def exercise_named(name: str) -> Exercise:
 
 def test_cpu_burned_in_a_child_process_counts_against_the_budget() -> None:
     automl = exercise_named(AUTOML)
-    # a quick model, plus a child process that burns ~5.5 CPU-seconds outside this process
+    # a quick model, plus a child process that burns ~6.5 CPU-seconds outside this process
     source = (
         "import subprocess, sys\n"
         "from sklearn.ensemble import HistGradientBoostingClassifier\n"
-        "BURN = 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 5.5:"
+        "BURN = 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 6.5:"
         "\\n    pass\\n'\n\n"
         "def features(frame):\n"
         "    return frame[[c for c in frame.columns if c.startswith('f')]]\n\n"
@@ -267,11 +267,11 @@ def _ratio_credit(check: str, against_value: float, mine: float,
     return _score(spec, ctx)[0]
 
 
-def test_a_latency_gain_within_host_timing_noise_earns_nothing_but_a_real_one_does() -> None:
-    # the same model measured twice differs by up to ~1.6x on a busy host: no credit for that
-    assert _ratio_credit("latency", 0.0160, 0.0100) == 0
-    assert _ratio_credit("latency", 0.0200, 0.0100) == 0
-    assert _ratio_credit("latency", 0.0250, 0.0100) == pytest.approx(0.5)  # 2.5x: half way
+def test_a_latency_gain_within_the_measuring_noise_earns_nothing_but_a_real_one_does() -> None:
+    # the same model served against itself lands up to ~1.03x apart: no credit below 1.25x
+    assert _ratio_credit("latency", 0.0110, 0.0100) == 0
+    assert _ratio_credit("latency", 0.0125, 0.0100) == 0
+    assert _ratio_credit("latency", 0.02125, 0.0100) == pytest.approx(0.5)  # half way to 3x
     assert _ratio_credit("latency", 0.0300, 0.0100) == 1
     # an author can set the floor explicitly
     assert _ratio_credit("latency", 0.0200, 0.0100, zero_ratio=1.0) == pytest.approx(0.5)

@@ -141,7 +141,7 @@ def test_the_environment_is_ours_only(runner: Runner):
     assert set(env) <= {"PWD", "PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "PYTHONHASHSEED",
                         "PYTHONDONTWRITEBYTECODE", "PYTHONNOUSERSITE", "OMP_NUM_THREADS",
                         "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-                        "MPLBACKEND", "MPLCONFIGDIR"}
+                        "MPLBACKEND", "MPLCONFIGDIR", "ORT_DISABLE_TELEMETRY"}
 
 
 def test_the_same_program_gives_the_same_output_every_time(runner: Runner):

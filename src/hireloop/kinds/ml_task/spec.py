@@ -56,10 +56,11 @@ class CriterionSpec(BaseModel):
     """latency/size: ``against``'s value divided by the candidate's must reach this"""
     zero_ratio: Annotated[float, Field(ge=1)] | None = None
     """latency/size: no credit at or below this ratio, linear up to ``min_ratio`` (default:
-    ``LATENCY_NOISE_RATIO`` for latency, which host timing on a shared machine cannot
-    resolve, and 1 for size, which is exact)"""
+    ``LATENCY_NOISE_RATIO``, 1.25, for latency, above the measuring noise, and 1 for size,
+    which is exact)"""
     cpu_s: Annotated[float, Field(gt=0)] | None = None
-    """budget: CPU seconds of the whole grading run (cgroup accounting) allowed"""
+    """budget: CPU seconds of the project's run, training and predicting the holdout (cgroup
+    accounting), allowed"""
     file: str | None = None
     """explanation: the project file graded by the text grader"""
     rubric: str = "explanation.toml"
