@@ -222,3 +222,39 @@ def test_wire_refuses_malformed_frames_as_errors_never_crashes() -> None:
     for frame in bad_frames:
         with pytest.raises(wire.WireError):
             wire.decode(frame)
+
+
+def test_a_pooled_session_shows_its_next_user_nothing_of_the_last() -> None:
+    from hireloop.sandbox import SessionPool
+
+    leave = worker(per_request="""
+        import subprocess
+        open('/tmp/memo', 'w').write('seen')
+        open('left.txt', 'w').write('seen')
+        subprocess.Popen(['sleep', '600'])
+        """)
+    look = worker(per_request="""
+        others = sorted(int(p) for p in os.listdir('/proc')
+                        if p.isdigit() and int(p) not in (1, os.getpid(), os.getppid()))
+        channel.reply(wire.encode({'tmp': os.listdir('/tmp'), 'work': sorted(os.listdir('.')),
+                                   'harness': sorted(os.listdir('/harness')), 'others': others}))
+        continue
+        """)
+    pool = SessionPool(1, limits=Limits(time_s=60, memory_mb=256, pids=32, tmp_mb=16))
+    try:
+        deadline = time.monotonic() + 60
+        while not pool.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = pool.take(files={"mine.txt": b"a"}, readonly_files={"w.py": leave})
+        assert first.start_worker("/harness/w.py").ok
+        ask(first, 1)
+        pool.give_back(first)
+        second = pool.take(files={"yours.txt": b"b"}, readonly_files={"w.py": look})
+        assert second is first  # recycled, not started anew
+        assert second.start_worker("/harness/w.py", wipe=["/tmp", "/dev/shm"]).ok
+        seen = ask(second, 1)
+        assert seen == {"tmp": [], "work": ["yours.txt"], "harness": ["w.py"], "others": []}
+        pool.give_back(second)
+    finally:
+        pool.close()
+    assert_host_clean()

@@ -70,15 +70,15 @@ class _SockFprog(ctypes.Structure):
     _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
 
 
-def _read_exact(fd: int, n: int) -> bytes:
-    chunks = []
-    while n:
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
+def _read_exact(fd: int, n: int) -> bytes | bytearray:
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        count = os.readv(fd, [view[got:got + (1 << 20)]])
+        if not count:
             raise EOFError
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return buf
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -188,7 +188,7 @@ class Worker:
         self.violation: str | None = None
         self.log = bytearray()
         self.inbox = bytearray()
-        self.outbox = bytearray()
+        self.outbox: list[memoryview] = []  # what is still to be written to the worker
         self.nonce = b""
         req_r, self.req_w = os.pipe2(os.O_CLOEXEC)
         self.rep_r, rep_w = os.pipe2(os.O_CLOEXEC)
@@ -202,11 +202,12 @@ class Worker:
             os.set_blocking(fd, False)
         self.pidfd = os.pidfd_open(self.pid)
 
-    def ask(self, payload: bytes) -> None:
+    def ask(self, payload: bytes | bytearray) -> None:
         """Queue a request under a fresh nonce: only a frame that carries it back answers
         it, so a frame written before the worker read the request never does."""
         self.nonce = os.urandom(NONCE)
-        self.outbox += WHEAD.pack(NONCE + len(payload)) + self.nonce + payload
+        self.outbox += [memoryview(WHEAD.pack(NONCE + len(payload)) + self.nonce),
+                        memoryview(payload)]
 
     @property
     def alive(self) -> bool:
@@ -371,8 +372,10 @@ def main() -> None:
         if worker is not None:
             if worker.req_w in writable:
                 try:
-                    n = os.write(worker.req_w, worker.outbox[:1 << 20])
-                    del worker.outbox[:n]
+                    n = os.write(worker.req_w, worker.outbox[0][:1 << 20])
+                    worker.outbox[0] = worker.outbox[0][n:]
+                    if not len(worker.outbox[0]):
+                        worker.outbox.pop(0)
                 except BlockingIOError:
                     pass
                 except BrokenPipeError:
@@ -417,7 +420,7 @@ def main() -> None:
         except EOFError:
             break
         if kind == b"G":
-            guard = payload
+            guard = bytes(payload)
             _send(b"A")
         elif kind == b"W":
             if worker is not None:

@@ -60,6 +60,8 @@ _CPU_POLL_S = 0.005
 _STDERR_CAP = 16384
 _CONTROL_CAP = 1 << 16
 _START_WALL_S = 60.0
+MAX_USES = 50
+"""a pooled session serves at most this many users before a new one replaces it"""
 
 
 @dataclass
@@ -121,6 +123,8 @@ class Session:
             validate_relpath(name)
         self.mode = _resolve_mode(unsafe)
         self._totals = _Totals()
+        self.uses = 0
+        """how many users a pool has handed this session to"""
         self._alive = False
         self._closed = False
         self._worker_max_reply = 0
@@ -195,6 +199,22 @@ class Session:
         """Change the sandbox's memory limit (relay and workers together)."""
         self.limits = self.limits.replace(memory_mb=memory_mb)
         self._backend.set_memory(memory_mb, self.limits)
+
+    def recycle(self) -> bool:
+        """Make the session fit for another user: kill the worker and everything it started
+        (the relay does, in the sandbox), empty the work dir, ``/tmp``, ``/dev/shm`` and
+        ``/harness`` (the host does), and start the measurements afresh. The next worker must
+        be started with ``wipe=["/tmp", "/dev/shm"]`` so that the relay also removes SysV IPC
+        objects. False when the session is not fit (then close it)."""
+        if not self.alive:
+            return False
+        reply = self._exchange(b"K", b"", cpu_s=5.0, wall_s=10.0, max_reply=1 << 16)
+        if reply.status != "died" or not self.alive:
+            return False
+        if not self._backend.wipe():
+            return False
+        self._backend.reset_counters()
+        return True
 
     def memory_peak_mb(self) -> float:
         """Peak memory of the sandbox so far (relay and workers)."""
@@ -383,6 +403,13 @@ class _Backend:
     def set_memory(self, memory_mb: int, limits: Limits) -> None:
         """Change the memory limit (unsafe mode has none to change)."""
         del memory_mb, limits
+
+    def wipe(self) -> bool:
+        """Empty the session's writable directories and ``/harness``; False when that failed."""
+        return False
+
+    def reset_counters(self) -> None:
+        """Start the CPU and memory figures afresh."""
 
     def close(self) -> None:
         raise NotImplementedError
@@ -579,6 +606,13 @@ class _SandboxBackend(_Backend):
     def set_memory(self, memory_mb: int, limits: Limits) -> None:
         self.st.cg.set_limits(memory_mb, limits.pids + 2, limits.cpus)
 
+    def wipe(self) -> bool:
+        assert self.st.rundir is not None
+        return self.st.rundir.wipe()
+
+    def reset_counters(self) -> None:
+        self.st.cg.reset_counters()
+
     def close(self) -> None:
         self._close_pipes()
         self.kill_all()
@@ -670,8 +704,10 @@ class _UnsafeBackend(_Backend):
 
 class SessionPool:
     """Sessions started ahead of time (the relay running, its modules imported), so that a
-    grade does not wait for a sandbox to start: practice mode's instant feedback. Each session
-    serves one caller and is then closed; a new one is started in the background.
+    grade does not wait for a sandbox to start: practice mode's instant feedback. A session
+    serves one caller at a time; ``give_back`` recycles it for the next (worker killed,
+    directories emptied, as the warm pool does between jobs), and a new one is started in the
+    background when the pool runs short.
 
     >>> pool = SessionPool(2, limits=Limits(time_s=120))          # doctest: +SKIP
     >>> session = pool.take(files={"solution.py": b"..."})       # doctest: +SKIP
@@ -734,15 +770,33 @@ class SessionPool:
             session = None
         if session is None:
             limits = self.limits.replace(memory_mb=memory_mb) if memory_mb else self.limits
-            fresh = Session(files=files, readonly_files=readonly_files, limits=limits,
-                            preload=self.preload)
-            self._refill()
-            return fresh
-        self._refill()
+            return Session(files=files, readonly_files=readonly_files, limits=limits,
+                           preload=self.preload)
         session.add_files(files, readonly_files)
         if memory_mb:
             session.set_memory(memory_mb)
         return session
+
+    @property
+    def ready(self) -> int:
+        """Sessions waiting to be taken."""
+        return self._ready.qsize()
+
+    def give_back(self, session: Session) -> None:
+        """A session its user is done with: recycled for the next one (its worker killed,
+        its directories emptied; the relay, never touched by code under test, stays), or
+        closed when that fails or the pool is full."""
+        with self._lock:
+            closed = self._closed
+        session.uses += 1
+        if closed or self._ready.qsize() >= self.size:
+            session.close()
+            return
+        if session.uses >= MAX_USES or not session.recycle():
+            session.close()
+            self._refill()  # keep the pool at its size
+            return
+        self._ready.put(session)
 
     def close(self) -> None:
         """Stop every session not taken yet."""

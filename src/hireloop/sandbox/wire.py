@@ -11,8 +11,8 @@ than ``ARRAY_INLINE`` elements travel as raw bytes (a placeholder ``{"__nd__": i
 tuples and sets become lists.
 
 ``decode`` trusts nothing: what the host reads comes from code under test, so every size,
-dtype, shape and nesting depth is checked, and any malformed frame raises ``WireError``
-(a verdict on that output, never a crash of the grader).
+dtype and shape is checked, nesting deeper than the JSON parser allows is refused, and any
+malformed frame raises ``WireError`` (a verdict on that output, never a crash of the grader).
 """
 
 from __future__ import annotations
@@ -53,11 +53,8 @@ def encode(value: Any) -> bytes:
     buffers: list[bytes] = []
     np = _np()
 
-    def plain(v: Any, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise TypeError("the value is nested too deeply")
-        if v is None or isinstance(v, bool | int | float | str):
-            return v
+    def numpy_or_set(v: Any) -> Any:
+        """What ``json`` cannot write itself (called by its C encoder, only for those)."""
         if isinstance(v, bytes | bytearray | memoryview):
             buffers.append(bytes(v))
             return {_BYTES: len(buffers) - 1}
@@ -68,31 +65,60 @@ def encode(value: Any) -> bytes:
                     buffers.append(data.tobytes())
                     return {_PLACEHOLDER: len(buffers) - 1, "dtype": data.dtype.str,
                             "shape": list(data.shape)}
-                return plain(v.tolist(), depth + 1)
+                return v.tolist()
             if isinstance(v, np.generic):
-                return plain(v.item(), depth + 1)
-        if isinstance(v, list | tuple):
-            return [plain(x, depth + 1) for x in v]
+                return v.item()
         if isinstance(v, set | frozenset):
-            items = [plain(x, depth + 1) for x in v]
-            return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
-        if isinstance(v, dict):
-            return {str(k): plain(x, depth + 1) for k, x in v.items()}
+            return sorted(v, key=lambda x: json.dumps(x, sort_keys=True, default=str))
         raise TypeError(f"returned a {type(v).__name__}, which cannot be compared")
 
-    doc = json.dumps(plain(value, 0), allow_nan=True).encode("utf-8")
+    try:
+        doc = json.dumps(value, default=numpy_or_set, allow_nan=True).encode("utf-8")
+    except RecursionError:
+        raise TypeError("the value is nested too deeply") from None
+    except TypeError:
+        # a dict whose keys json refuses (tuples...): the slow path names keys with str()
+        buffers.clear()
+        doc = json.dumps(_plain(value, buffers, np), allow_nan=True).encode("utf-8")
     parts = [MAGIC, _U32.pack(len(doc)), doc, _U32.pack(len(buffers))]
     parts += [_U64.pack(len(b)) for b in buffers]
     parts += buffers
     return b"".join(parts)
 
 
-def decode(frame: bytes | bytearray | memoryview, *, max_json: int = 8 << 20,
-           max_depth: int = MAX_DEPTH) -> Any:
+def _plain(v: Any, buffers: list[bytes], np: Any, depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise TypeError("the value is nested too deeply")
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, bytes | bytearray | memoryview):
+        buffers.append(bytes(v))
+        return {_BYTES: len(buffers) - 1}
+    if np is not None:
+        if isinstance(v, np.ndarray):
+            if v.dtype.kind in _DTYPE_KINDS and v.size > ARRAY_INLINE:
+                data = np.ascontiguousarray(v, dtype=v.dtype.newbyteorder("<"))
+                buffers.append(data.tobytes())
+                return {_PLACEHOLDER: len(buffers) - 1, "dtype": data.dtype.str,
+                        "shape": list(data.shape)}
+            return _plain(v.tolist(), buffers, np, depth + 1)
+        if isinstance(v, np.generic):
+            return _plain(v.item(), buffers, np, depth + 1)
+    if isinstance(v, list | tuple):
+        return [_plain(x, buffers, np, depth + 1) for x in v]
+    if isinstance(v, set | frozenset):
+        items = [_plain(x, buffers, np, depth + 1) for x in v]
+        return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
+    if isinstance(v, dict):
+        return {str(k): _plain(x, buffers, np, depth + 1) for k, x in v.items()}
+    raise TypeError(f"returned a {type(v).__name__}, which cannot be compared")
+
+
+def decode(frame: bytes | bytearray | memoryview, *, max_json: int = 8 << 20) -> Any:
     """The value a frame holds. Raises ``WireError`` for anything malformed or too large:
-    a bad header, a JSON document over ``max_json`` bytes or nested deeper than
-    ``max_depth``, a buffer whose dtype is not numeric or whose size does not match its
-    shape. Arrays come back as writable numpy arrays."""
+    a bad header, a JSON document over ``max_json`` bytes or nested deeper than the parser
+    allows, a buffer whose dtype is not numeric or whose size does not match its shape.
+    Arrays come back as writable numpy arrays."""
     mv = memoryview(frame)
     try:
         if len(mv) < 12 or bytes(mv[:4]) != MAGIC:
@@ -103,12 +129,6 @@ def decode(frame: bytes | bytearray | memoryview, *, max_json: int = 8 << 20,
         end = 8 + n_doc
         if end + 4 > len(mv):
             raise WireError("the frame is cut short")
-        try:
-            doc = json.loads(bytes(mv[8:end]).decode("utf-8"))
-        except RecursionError:
-            raise WireError("the value is nested too deeply") from None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise WireError(f"the value is not well-formed ({exc})") from None
         (n_buf,) = _U32.unpack_from(mv, end)
         pos = end + 4
         if n_buf > 4096 or pos + 8 * n_buf > len(mv):
@@ -121,34 +141,25 @@ def decode(frame: bytes | bytearray | memoryview, *, max_json: int = 8 << 20,
         for n in lengths:
             buffers.append(mv[pos:pos + n])
             pos += n
-        return _resolve(doc, buffers, max_depth)
+        used: set[int] = set()
+
+        def placeholders(obj: dict[str, Any]) -> Any:
+            if _PLACEHOLDER in obj:
+                return _array(obj, buffers, used)
+            if _BYTES in obj:
+                return _bytes(obj, buffers, used)
+            return obj
+
+        try:
+            return json.loads(bytes(mv[8:end]).decode("utf-8"), object_hook=placeholders)
+        except RecursionError:
+            raise WireError("the value is nested too deeply") from None
+        except WireError:
+            raise
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise WireError(f"the value is not well-formed ({exc})") from None
     except struct.error as exc:
         raise WireError(f"the frame is malformed ({exc})") from None
-
-
-def _resolve(doc: Any, buffers: list[memoryview], max_depth: int) -> Any:
-    used: set[int] = set()
-
-    def walk(v: Any, depth: int) -> Any:
-        if depth > max_depth:
-            raise WireError("the value is nested too deeply")
-        if isinstance(v, list):
-            for i, x in enumerate(v):
-                if isinstance(x, list | dict):
-                    v[i] = walk(x, depth + 1)
-            return v
-        if isinstance(v, dict):
-            if _PLACEHOLDER in v:
-                return _array(v, buffers, used)
-            if _BYTES in v:
-                return _bytes(v, buffers, used)
-            for k, x in v.items():
-                if isinstance(x, list | dict):
-                    v[k] = walk(x, depth + 1)
-            return v
-        return v
-
-    return walk(doc, 0)
 
 
 def _bytes(spec: dict[str, Any], buffers: list[memoryview], used: set[int]) -> bytes:
@@ -214,11 +225,11 @@ class Channel:
         ch.receive()
         return ch
 
-    def receive(self) -> bytes:
+    def receive(self) -> memoryview:
         """The next request's payload; EOFError when the relay closed the channel."""
-        frame = read_frame(self.req_fd)
-        self._nonce, payload = frame[:8], frame[8:]
-        return payload
+        frame = memoryview(read_frame(self.req_fd))
+        self._nonce = bytes(frame[:8])
+        return frame[8:]
 
     def reply(self, payload: bytes) -> None:
         """Answer the request received last (exactly once)."""
@@ -232,18 +243,18 @@ def write_frame(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def read_frame(fd: int) -> bytes:
+def read_frame(fd: int) -> bytearray:
     """Read one length-prefixed frame from a pipe (worker side); EOFError at its end."""
 
-    def exact(n: int) -> bytes:
-        chunks = []
-        while n:
-            chunk = os.read(fd, min(n, 1 << 20))
-            if not chunk:
+    def exact(n: int) -> bytearray:
+        buf = bytearray(n)
+        view, got = memoryview(buf), 0
+        while got < n:
+            count = os.readv(fd, [view[got:got + (1 << 20)]])
+            if not count:
                 raise EOFError
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
+            got += count
+        return buf
 
     (n,) = _LEN.unpack(exact(_LEN.size))
     return exact(n)

@@ -70,11 +70,13 @@ class Prepared:
     inputs: dict[str, Any] = field(default_factory=dict)
     """what is sent to the code: ``args``/``kwargs``/``as_array`` or ``init``/``calls``
     (a generated case's inputs are drawn on the host)"""
+    encoded: bytes = b""
+    """``inputs`` as the frame sent (made once, by ``materialise``)"""
 
     def payload(self) -> bytes:
         from hireloop.sandbox import wire
 
-        return wire.encode(self.inputs)
+        return self.encoded or wire.encode(self.inputs)
 
     def host_args(self) -> Any:
         """The inputs as a checker reads them, from the host's own copy (never the sandbox's):
@@ -150,6 +152,7 @@ def materialise(exercise: Exercise, variant: Variant, prepared: list[Prepared]) 
     """Each case with its concrete inputs. A generated case calls its generator on the host
     with a seed only this installation can compute (the bank's generators are public)."""
     from hireloop.installation import secret_seed
+    from hireloop.sandbox import wire
 
     out = []
     for p in prepared:
@@ -171,7 +174,12 @@ def materialise(exercise: Exercise, variant: Variant, prepared: list[Prepared]) 
             inputs.update(case.model_dump(include={"args", "kwargs", "init", "calls"}))
         if case.as_array:
             inputs["as_array"] = list(case.as_array)
-        out.append(replace(p, inputs=inputs))
+        try:
+            encoded = wire.encode(inputs)
+        except TypeError as exc:
+            raise ReferenceFailed(f"the inputs of case {case.name!r} cannot be sent: "
+                                  f"{exc}") from exc
+        out.append(replace(p, inputs=inputs, encoded=encoded))
     return out
 
 
@@ -207,7 +215,11 @@ class _Runner:
             self.execution.peak_memory_mb = max(self.execution.peak_memory_mb,
                                                 self.session.memory_peak_mb())
             self.execution.cpu_s += self.session.cpu_s
-            self.session.close()
+            pool = _pool()
+            if pool is not None and self.session.alive:
+                pool.give_back(self.session)
+            else:
+                self.session.close()
             self.session = None
         self.worker_ready = False
 
@@ -232,7 +244,8 @@ class _Runner:
         job = json.dumps({"entry": self.config.entry, "style": self.config.style})
         wall = min(STARTUP_WALL_S, max(0.5, self.deadline - time.monotonic()))
         reply = self.session.start_worker("/harness/harness.py", [job], cpu_s=STARTUP_CPU_S,
-                                          wall_s=wall, max_reply=OUTPUT_MB << 20)
+                                          wall_s=wall, max_reply=OUTPUT_MB << 20,
+                                          wipe=("/tmp", "/dev/shm"))  # noqa: S108
         if reply.status == "lost":
             from hireloop.sandbox import SandboxError
 
