@@ -140,7 +140,7 @@ def test_the_research_loop_has_a_research_presentation_stage() -> None:
     assert any("research" in str(p.competency) for s in scientist.stage for p in s.pick)
 
 
-def test_there_are_8_ml_task_exercises_each_with_a_reference_a_starter_and_a_cheat(
+def test_there_are_8_ml_task_exercises_each_with_a_reference_a_starter_and_cheats(
     bank: Bank,
 ) -> None:
     exercises = of_kind(bank, "ml_task")
@@ -154,6 +154,10 @@ def test_there_are_8_ml_task_exercises_each_with_a_reference_a_starter_and_a_che
         assert starter is not None, exercise.id
         assert starter.score is not None, exercise.id
         assert starter.score[1] <= 0.3, exercise.id
-        cheats = [s for s in exercise.samples if s.name.startswith("cheat")]
-        assert cheats, exercise.id
-        assert all(s.score == (0.0, 0.0) for s in cheats), exercise.id
+        cheats = {s.name: s for s in exercise.samples if s.name.startswith("cheat")}
+        # every exercise is attacked at least by reading its hidden files from disk, and
+        # every cheat must earn no more than the unsolved starter
+        assert "cheat-read-hidden" in cheats, exercise.id
+        assert len(cheats) >= 2, exercise.id
+        assert all(s.at_most == "starter" and s.score is None for s in cheats.values()), \
+            exercise.id
