@@ -288,10 +288,10 @@ class Session:
             backend.kill_all()
             if status == "cpu":
                 return Reply("timeout", cause="cpu", cpu_s=cpu, wall_s=wall,
-                             detail=f"over {cpu_s:g} s of CPU time")
+                             detail=f"over {cpu_s:.3g} s of CPU time")
             if status == "wall":
                 return Reply("timeout", cause="wall", cpu_s=cpu, wall_s=wall,
-                             detail=f"over {wall_s:g} s of wall-clock time")
+                             detail=f"over {wall_s:.3g} s of wall-clock time")
             if status == "too_long":
                 return Reply("output_limit", cpu_s=cpu, wall_s=wall,
                              detail=f"output larger than {max_reply} bytes")
