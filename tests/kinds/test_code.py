@@ -167,19 +167,31 @@ def scale(x):
     assert result.score == 1.0, result.notes
 
 
-def test_rewriting_the_reported_results_does_not_earn_hidden_cases(exercise: Exercise) -> None:
-    tamper = """
-import atexit, json
+def test_results_the_code_writes_itself_earn_nothing_even_when_right(exercise: Exercise) -> None:
+    # The stub knows every expected value (the bank is public) and writes them as results at
+    # import and at exit, in the old harness's results file and as frames on every descriptor
+    # it holds; the host reads only answers to the requests it sent.
+    right = {0: 2, 1: 4, 2: SECRET, 4: 42}
+    tamper = f"""
+import atexit, json, os, struct
+RIGHT = {right!r}
 def _forge():
-    with open("results.jsonl", "w") as out:
-        for i in range(10):
-            out.write(json.dumps({"index": i, "status": "ok", "output": 0}) + "\\n")
+    with open("results.jsonl", "a") as out:
+        for i, v in RIGHT.items():
+            out.write(json.dumps({{"index": i, "status": "ok", "output": v}}) + "\\n")
+    for fd in range(32):
+        try:
+            os.write(fd, struct.pack("!Q", 24) + b"12345678" + json.dumps(4).encode().ljust(16))
+        except OSError:
+            pass
+_forge()
 atexit.register(_forge)
 def scale(x):
-    return 0
+    raise NotImplementedError
 """
     result = grade(exercise, tamper)
-    assert result.score < 0.2
+    assert result.outcome is Outcome.GRADED
+    assert result.score == 0.0
 
 
 def test_the_candidate_sees_hidden_failures_only_by_category(exercise: Exercise) -> None:

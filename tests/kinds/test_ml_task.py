@@ -58,6 +58,44 @@ def test_only_public_training_data_is_ever_mounted(churn: Exercise) -> None:
     assert len(data.secret["labels"]) == 4000
 
 
+def test_no_phase_of_a_grade_can_find_the_holdout_or_its_labels_in_a_file(
+    churn: Exercise,
+) -> None:
+    # The project reads every file it can reach (but the system's and Python's, where no
+    # data is written) in training and in prediction, looking for the holdout table's first
+    # row and for the labels written out (spelt in hex in its own source, so that it does not
+    # find itself), and fails loudly if it finds either.
+    data = dataset(churn, churn.variant(0))
+    first_row = data.holdout["holdout.csv"].decode().splitlines()[1]
+    labels = [str(v) for v in data.secret["labels"][:40]]
+    needles = [first_row.encode(), ",".join(labels).encode(), "\n".join(labels).encode()]
+    search = (
+        "import os, sys\n"
+        f"NEEDLES = [bytes.fromhex(h) for h in {[n.hex() for n in needles]!r}]\n"
+        "SKIP = ('/proc', '/sys', '/dev', '/usr', sys.prefix, sys.base_prefix)\n"
+        "def look():\n"
+        "    for root, dirs, files in os.walk('/'):\n"
+        "        if root.startswith(SKIP):\n"
+        "            dirs[:] = []\n"
+        "            continue\n"
+        "        for name in files:\n"
+        "            try:\n"
+        "                data = open(os.path.join(root, name), 'rb').read(50_000_000)\n"
+        "            except OSError:\n"
+        "                continue\n"
+        "            if any(n in data for n in NEEDLES):\n"
+        "                raise RuntimeError('FOUND ' + os.path.join(root, name))\n\n")
+    source = KIND.reference_files(churn)["pipeline.py"].decode()
+    source = source.replace("def fit(train):\n", search + "def fit(train):\n    look()\n", 1)
+    source = source.replace("def predict(model, customers):\n",
+                            "def predict(model, customers):\n    look()\n", 1)
+    assert source.count("    look()\n") == 2
+    grade = KIND.grade(churn, churn.variant(0), project(churn, pipeline__py=source))
+    assert grade.outcome is Outcome.GRADED
+    assert "FOUND" not in " ".join(grade.notes + grade.feedback)
+    assert grade.criteria[0].points == grade.criteria[0].max_points  # it trained and predicted
+
+
 def test_the_reference_scores_high_with_numbers_as_evidence(churn: Exercise) -> None:
     grade = KIND.grade(churn, churn.variant(0), reference(churn))
     assert grade.outcome is Outcome.GRADED

@@ -8,7 +8,6 @@ test asserts the verdict, that the host is unchanged, and that the next run is c
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
@@ -542,52 +541,39 @@ for line in open("/proc/self/status"):
 # --- harness tampering ----------------------------------------------------------------
 
 HARNESS = """
-import json, sys
+import sys
 sys.path.insert(0, "/sandbox")
 import solution
-results = [solution.solve(x) for x in json.loads(sys.stdin.read())]
-print(json.dumps({"outputs": results}))
+print(open("/harness/grade.py").read() == ORIGINAL)
 """
 
 
-def test_a_harness_tampering_submission_cannot_forge_its_results(
-    runner: Runner, clean_host: Clean
-):
-    """The solution patches the reporting and tries to rewrite the harness. The host holds
-    the expected outputs (never in the sandbox) and compares them itself."""
-    expected = [x * x for x in (3, 5, 7)]
+def test_the_code_cannot_rewrite_the_trusted_harness(runner: Runner, clean_host: Clean):
+    """/harness is read-only to the code it runs: a submission that rewrites the harness (or
+    anything beside it) changes nothing. (Forged results are refused by the session protocol
+    and the real grade path: tests/sandbox/test_session.py, tests/kinds/test_code_integrity.py.)
+    """
     solution = """
-import builtins, json, os, sys
-def solve(x):
-    return -1
-_print = builtins.print
-def forged(*a, **k):
-    _print(json.dumps({"outputs": "ALL TESTS PASSED", "score": 1.0}), **k)
-builtins.print = forged
-for target in ("/harness/grade.py", "results.json"):
+import os, sys
+for target in ("/harness/grade.py", "/harness/new.py"):
     try:
         open(target, "w").write("print('ALL TESTS PASSED')")
     except OSError as exc:
         sys.stderr.write(f"{target}: {exc.strerror}\\n")
+try:
+    os.chmod("/harness/grade.py", 0o777)
+except OSError as exc:
+    sys.stderr.write(f"chmod: {exc.strerror}\\n")
 """
-    sent = json.dumps([solution, HARNESS, "[3, 5, 7]"])
-    assert "49" not in sent  # the hidden answers never enter the sandbox
+    harness = HARNESS.replace("ORIGINAL", "open('/harness/original.py').read()")
     r = run_hostile(runner, None, clean_host, script=f"{READONLY_DIR}/grade.py",
                     files={"solution.py": solution.encode()},
-                    readonly_files={"grade.py": HARNESS.encode()},
-                    stdin=b"[3, 5, 7]", collect=["results.json"])
-    assert r.verdict is Verdict.OK
+                    readonly_files={"grade.py": harness.encode(),
+                                    "original.py": harness.encode()})
+    assert r.verdict is Verdict.OK, (r.detail, r.stderr_text)
     assert b"/harness/grade.py: Read-only file system" in r.stderr
-    assert json.loads(r.stdout)["outputs"] == "ALL TESTS PASSED"  # what it claims...
-
-    def host_grade(stdout: bytes) -> bool:
-        try:
-            return json.loads(stdout)["outputs"] == expected
-        except (ValueError, KeyError):
-            return False
-
-    assert host_grade(r.stdout) is False  # ...is not what the host accepts
-    assert host_grade(r.files.get("results.json", b"")) is False
+    assert b"/harness/new.py: Read-only file system" in r.stderr
+    assert r.stdout.strip() == b"True"
 
 
 def test_32_bit_system_calls_cannot_bypass_the_filter(runner: Runner, clean_host: Clean):
