@@ -119,9 +119,10 @@ def masked_positions(seed: int) -> dict:
 
 
 def large_batch(seed: int) -> dict:
-    """4000 rows of 1000 logits of ordinary scale: checks vectorisation, not numerics."""
+    """1800 rows of 1000 logits of ordinary scale: checks vectorisation, not numerics. (The
+    result, 14.4 MB of float64, stays under the grader's 16 MB reply cap.)"""
     rng = np.random.default_rng(seed)
-    x = rng.normal(0.0, 5.0, size=(4000, 1000))
+    x = rng.normal(0.0, 5.0, size=(1800, 1000))
     return {"args": [x], "kwargs": {"axis": 1}}
 
 

@@ -1,6 +1,6 @@
-"""Correct LRU answers, but eviction looks for the least recently used key by scanning a
-"last used" timestamp for every cached key: O(capacity) per eviction, fine for small caches,
-far too slow for tens of thousands of entries."""
+"""Correct LRU answers, but eviction finds the least recently used key by sorting the cached
+keys by their "last used" timestamp: O(capacity log capacity) per eviction, fine for small
+caches, far too slow for tens of thousands of entries."""
 
 
 class LRUCache:
@@ -33,7 +33,7 @@ class LRUCache:
             return None
         evicted = None
         if len(self._data) >= self._capacity:
-            evicted = min(self._last_used, key=self._last_used.get)
+            evicted = sorted(self._last_used, key=self._last_used.get)[0]
             del self._data[evicted]
             del self._last_used[evicted]
         self._data[key] = value

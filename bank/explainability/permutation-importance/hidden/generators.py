@@ -1,7 +1,8 @@
 """Hidden cases for explainability/permutation-importance, drawn from a seed.
 
 Every function takes the seed and returns {"args": [X, y, weights, bias, metric, n_repeats,
-protocol_seed], "kwargs": {}} (the cases convert X, y and weights with as_array). Each draws a
+protocol_seed], "kwargs": {}} (the cases convert X, y and weights with as_array; the large ones come as float64
+arrays already, which travel to the sandbox as raw bytes). Each draws a
 random instance of one fixed scenario; what decides a plausible wrong implementation's result is
 fixed per scenario, for every seed:
 
@@ -240,7 +241,7 @@ def large_regression(seed: int) -> dict:
     w = rng.normal(size=d) * (rng.random(d) < 0.5)  # about half the features are irrelevant
     w[0] = 1.0  # a relevant first feature: a shuffled column left in place always leaks
     y = X @ w + 0.3 + rng.normal(scale=0.5, size=n)
-    return {"args": [X.tolist(), y.tolist(), w.tolist(), 0.3, "mse", 5, 11], "kwargs": {}}
+    return {"args": [X, y, w, 0.3, "mse", 5, 11], "kwargs": {}}
 
 
 def large_classification(seed: int) -> dict:
@@ -253,7 +254,7 @@ def large_classification(seed: int) -> dict:
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-(X @ w - 0.5)))).astype(float)
     X[0] = np.sign(w) * (55.0 / np.abs(w).sum() + 0.1)
     y[0] = 0.0
-    return {"args": [X.tolist(), y.tolist(), w.tolist(), -0.5, "log_loss", 4, 5], "kwargs": {}}
+    return {"args": [X, y, w, -0.5, "log_loss", 4, 5], "kwargs": {}}
 
 
 def large_classification_accuracy(seed: int) -> dict:

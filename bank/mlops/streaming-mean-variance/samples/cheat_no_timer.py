@@ -1,10 +1,10 @@
-"""Cheat (switches the time limit off): the exact-fraction accumulator of samples/naive_slow.py,
-plus a hack that disarms the harness's per-case alarm from inside the candidate's own process:
-the constructor and every call stop the interval timer and ignore SIGALRM, so a grader that
-only times cases from inside lets a long stream run as long as it takes."""
+"""Cheat (switches the time limit off): the recompute-everything accumulator of
+samples/naive_slow.py, plus a hack that disarms the harness's per-case alarm from inside the
+candidate's own process: the constructor and every update and merge stop the interval timer
+and ignore SIGALRM, so a grader that only times cases from inside lets it run on."""
 
+import math
 import signal
-from fractions import Fraction
 
 
 def _disarm():
@@ -18,44 +18,41 @@ def _disarm():
 class RunningStats:
     def __init__(self):
         _disarm()
+        self._values = []
+        self._summaries = []  # (count, mean, m2) of merged workers
         self._n = 0
-        self._s = Fraction(0)
-        self._s2 = Fraction(0)
-        self._mean = Fraction(0)
-        self._var = Fraction(0)
+        self._mean = 0.0
+        self._m2 = 0.0
 
-    def _refresh(self):
-        self._mean = self._s / self._n
-        self._var = self._s2 / self._n - self._mean * self._mean
+    def _recompute(self):
+        n = len(self._values) + sum(c for c, _, _ in self._summaries)
+        total = math.fsum(self._values) + math.fsum(c * m for c, m, _ in self._summaries)
+        mean = total / n
+        m2 = math.fsum((x - mean) ** 2 for x in self._values)
+        m2 += math.fsum(q + c * (m - mean) ** 2 for c, m, q in self._summaries)
+        self._n, self._mean, self._m2 = n, mean, m2
 
     def update(self, x):
         _disarm()
-        x = Fraction(float(x))
-        self._n += 1
-        self._s += x
-        self._s2 += x * x
-        self._refresh()
+        self._values.append(float(x))
+        self._recompute()
         return self._n
 
     def merge(self, count, mean, m2):
         _disarm()
-        count = int(count)
-        if count == 0:
+        if int(count) == 0:
             return self._n
-        mean = Fraction(float(mean))
-        self._n += count
-        self._s += count * mean
-        self._s2 += Fraction(float(m2)) + count * mean * mean
-        self._refresh()
+        self._summaries.append((int(count), float(mean), float(m2)))
+        self._recompute()
         return self._n
 
     def count(self):
         return self._n
 
     def mean(self):
-        return float(self._mean)
+        return self._mean if self._n else 0.0
 
     def variance(self, ddof=0):
         if self._n - ddof <= 0:
             return 0.0
-        return float(self._var * self._n / (self._n - ddof))
+        return self._m2 / (self._n - ddof)

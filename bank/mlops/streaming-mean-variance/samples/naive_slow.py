@@ -1,49 +1,46 @@
-"""Right to the last bit, but slow: keeps sum(x) and sum(x**2) as exact fractions (a float is a
-fraction with a power-of-two denominator, so nothing cancels) and refreshes the exact mean and
-population variance after every update and merge, so queries are instant. Every update pays for
-big-integer arithmetic; a long stream takes many times as long as Welford."""
+"""Right and numerically careful, but slow: it keeps every value it was given (and every merged
+worker summary) and recomputes the exact two-pass statistics after each update and merge, so
+queries are instant but every update costs time proportional to everything seen so far. A
+stream of hundreds of thousands of values never finishes in time."""
 
-from fractions import Fraction
+import math
 
 
 class RunningStats:
     def __init__(self):
+        self._values = []
+        self._summaries = []  # (count, mean, m2) of merged workers
         self._n = 0
-        self._s = Fraction(0)
-        self._s2 = Fraction(0)
-        self._mean = Fraction(0)
-        self._var = Fraction(0)
+        self._mean = 0.0
+        self._m2 = 0.0
 
-    def _refresh(self):
-        self._mean = self._s / self._n
-        self._var = self._s2 / self._n - self._mean * self._mean
+    def _recompute(self):
+        n = len(self._values) + sum(c for c, _, _ in self._summaries)
+        total = math.fsum(self._values) + math.fsum(c * m for c, m, _ in self._summaries)
+        mean = total / n
+        m2 = math.fsum((x - mean) ** 2 for x in self._values)
+        m2 += math.fsum(q + c * (m - mean) ** 2 for c, m, q in self._summaries)
+        self._n, self._mean, self._m2 = n, mean, m2
 
     def update(self, x):
-        x = Fraction(float(x))
-        self._n += 1
-        self._s += x
-        self._s2 += x * x
-        self._refresh()
+        self._values.append(float(x))
+        self._recompute()
         return self._n
 
     def merge(self, count, mean, m2):
-        count = int(count)
-        if count == 0:
+        if int(count) == 0:
             return self._n
-        mean = Fraction(float(mean))
-        self._n += count
-        self._s += count * mean
-        self._s2 += Fraction(float(m2)) + count * mean * mean
-        self._refresh()
+        self._summaries.append((int(count), float(mean), float(m2)))
+        self._recompute()
         return self._n
 
     def count(self):
         return self._n
 
     def mean(self):
-        return float(self._mean)
+        return self._mean if self._n else 0.0
 
     def variance(self, ddof=0):
         if self._n - ddof <= 0:
             return 0.0
-        return float(self._var * self._n / (self._n - ddof))
+        return self._m2 / (self._n - ddof)
