@@ -26,10 +26,10 @@ def _slow(x, axis):
         top = row.max()
         total = 0.0
         for v in row:
-            total += np.exp(v - top)
+            total = np.add(total, np.exp(np.subtract(v, top)))
         log_total = np.log(total)
         for c in range(row.shape[0]):
-            out[r, c] = row[c] - top - log_total
+            out[r, c] = np.subtract(np.subtract(row[c], top), log_total)
     return np.moveaxis(out.reshape(moved.shape), -1, axis)
 
 
