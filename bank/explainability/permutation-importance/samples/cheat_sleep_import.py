@@ -1,0 +1,11 @@
+"""Cheat (stalls the grader): sleep for an hour at import time, before any case has started its
+timer, hoping that a grader without an outside wall clock hangs or gives up in the candidate's
+favour."""
+
+import time
+
+time.sleep(3600)
+
+
+def permutation_importance(*args, **kwargs):
+    raise NotImplementedError
