@@ -114,11 +114,17 @@ def test_every_code_exercise_has_reference_starter_visible_tests_and_10_hidden_c
         assert config.visible_tests in exercise.public_files, exercise.id
         cases = tomllib.loads(exercise.hidden.read_text("cases.toml"))["case"]
         assert len(cases) >= 10, exercise.id
+        # the bank is public: a fixed hidden case is a published one
+        assert all("generator" in case for case in cases), exercise.id
         files = {s.file for s in exercise.samples}
         assert "hidden/reference.py" in files, exercise.id
         assert any(s.outcome == "not_gradable" for s in exercise.samples), exercise.id
         assert any(s.score is not None and s.score[1] < 1.0 for s in exercise.samples), \
             exercise.id
+        cheats = {s.name: s for s in exercise.samples if s.name.startswith("cheat-")}
+        for attack in ("read-hidden", "forge-results", "lookup-public", "malformed-output",
+                       "sleep-import"):
+            assert cheats[f"cheat-{attack}"].at_most == "starter", (exercise.id, attack)
 
 
 def test_there_are_at_least_five_loops_and_all_fit_the_bank(bank: Bank) -> None:

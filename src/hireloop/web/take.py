@@ -67,7 +67,9 @@ def candidate_feedback(answer: Answer) -> dict[str, Any] | None:
     return {
         "outcome": grade.outcome.value,
         "score": service.answer_score(answer),
-        "message": grade.message,
+        # why it could not be graded, for the candidate to act on; never our own failure's
+        # message, which may name a hidden case or file
+        "message": grade.message if grade.outcome == "not_gradable" else None,
         "feedback": grade.feedback,
         "criteria": [{"name": c.name, "points": c.points, "max_points": c.max_points,
                       "feedback": c.feedback} for c in grade.criteria],
