@@ -37,7 +37,7 @@ PERF_FLOOR_S = 0.5
 """... but never less than this"""
 STARTUP_CPU_S = 5.0
 """CPU time for loading the candidate's module (the interpreter and numpy are loaded already)"""
-STARTUP_WALL_S = 10.0
+STARTUP_WALL_S = 8.0
 OUTPUT_MB = 16
 """the largest reply to one case; more is `output_limit`, and nothing of it is decoded"""
 OUTPUT_JSON_MB = 8

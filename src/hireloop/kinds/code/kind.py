@@ -49,7 +49,7 @@ class CodeConfig(BaseModel):
     """memory limit for the candidate's process"""
     budget_s: Annotated[float, Field(gt=0, le=3600)] | None = None
     """wall-clock budget for grading one submission, all cases and restarts together; cases
-    not reached when it runs out are not run (default: 10 s plus twice the sum of the cases'
+    not reached when it runs out are not run (default: 8 s plus twice the sum of the cases'
     CPU limits)"""
 
 
