@@ -44,7 +44,7 @@ def of_kind(bank: Bank, kind: str) -> list[Exercise]:
     return [e for e in bank.exercises.values() if e.kind == kind]
 
 
-@pytest.mark.timeout(1800)  # the whole bank: sandboxed code and ml_task runs (cheats included), spoken transcriptions
+@pytest.mark.timeout(1800)  # the whole bank: code and ml_task runs (cheats too), spoken audio
 def test_every_built_in_exercise_is_valid_and_its_samples_pass(
     reports: list[ExerciseReport],
 ) -> None:
