@@ -430,6 +430,8 @@ class Host:
                 if inside is None:
                     continue
                 target = Path(dest) / inside if inside != Path(".") else Path(dest)
+                if dest == str(src):  # bound at its own path: lib64 -> lib is one place
+                    target = Path(os.path.realpath(target))
                 if any(m == target or m in target.parents for m in masked):
                     continue  # already under a placeholder
                 try:
