@@ -190,6 +190,9 @@ def bank_check(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Exercise directories or bank folders (default: every configured bank).")] = None,
     as_json: JsonFlag = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, max=64,
+        help="Check this many exercises at once, in separate processes.")] = 1,
 ) -> None:
     """Validate exercises and run every sample through its kind's grader. Exit 1 on a problem."""
     from hireloop.bank import bank_for_paths
@@ -213,7 +216,8 @@ def bank_check(
         def advance(name: str) -> None:
             progress.update(task, advance=1, description=name)
 
-        reports = check_bank(bank, progress=advance)
+        reports = check_bank(bank, progress=advance, jobs=jobs,
+                             principles_file=settings.principles_path())
     loop_reports: list[dict[str, Any]] = []
     if not paths:
         for loaded in load_loops(settings.loop_dirs()).values():

@@ -31,7 +31,8 @@ def reports(bank: Bank) -> list[ExerciseReport]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("HIRELOOP_BANK_DIRS", "HIRELOOP_BUILTIN_BANK")}
     done = subprocess.run([str(Path(sys.executable).parent / "hireloop"), "bank", "check",
-                           "--json"], capture_output=True, text=True, env=env, check=False)
+                           "--json", "--jobs", "2"], capture_output=True, text=True, env=env,
+                          check=False)
     assert done.returncode in (0, 1), done.stderr[-3000:]
     data = json.loads(done.stdout)
     found = [ExerciseReport(**{**r, "samples": [SampleResult(**x) for x in r["samples"]]})

@@ -121,12 +121,59 @@ def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
 
 
 def check_bank(
-    bank: Bank, progress: Callable[[str], None] | None = None
+    bank: Bank, progress: Callable[[str], None] | None = None, jobs: int = 1,
+    principles_file: Path | None = None,
 ) -> list[ExerciseReport]:
-    """Check every exercise in the bank, duplicates included (they fail)."""
+    """Check every exercise in the bank, duplicates included (they fail). With ``jobs`` > 1
+    the exercises are checked by that many processes, each loading the same bank (roots and
+    ``principles_file``); reports come back in the bank's order."""
+    entries = [*bank.entries.values(), *bank.duplicates]
+    if jobs <= 1:
+        reports = []
+        for entry in entries:
+            if progress is not None:
+                progress(entry.id)
+            reports.append(check_entry(bank, entry))
+        return reports
+    import concurrent.futures
+    import multiprocessing
+
+    # the duplicates and broken entries need no grading: they are reported here
+    graded = [e.id for e in bank.entries.values() if e.exercise is not None and not e.errors
+              and not e.unavailable]
+    done: dict[str, ExerciseReport] = {}
+    context = multiprocessing.get_context("spawn")  # no threads of this process are copied
+    with concurrent.futures.ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_load_for_checking,
+            initargs=([str(r) for r in bank.roots], str(principles_file or ""))) as pool:
+        futures = {pool.submit(_check_by_id, ex_id): ex_id for ex_id in graded}
+        for future in concurrent.futures.as_completed(futures):
+            report = future.result()
+            done[report.id] = report
+            if progress is not None:
+                progress(report.id)
     reports = []
-    for entry in [*bank.entries.values(), *bank.duplicates]:
-        if progress is not None:
-            progress(entry.id)
-        reports.append(check_entry(bank, entry))
+    for entry in entries:
+        if entry.id in done and entry in bank.entries.values():
+            reports.append(done.pop(entry.id))
+        else:
+            if progress is not None:
+                progress(entry.id)
+            reports.append(check_entry(bank, entry))
     return reports
+
+
+_worker_bank: Bank | None = None
+
+
+def _load_for_checking(roots: list[str], principles: str) -> None:
+    from hireloop.bank.loader import load_bank
+
+    global _worker_bank  # noqa: PLW0603 - one bank per checking process
+    _worker_bank = load_bank([Path(r) for r in roots],
+                             principles_file=Path(principles) if principles else None)
+
+
+def _check_by_id(exercise_id: str) -> ExerciseReport:
+    assert _worker_bank is not None
+    return check_entry(_worker_bank, _worker_bank.entries[exercise_id])
