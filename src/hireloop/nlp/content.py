@@ -32,7 +32,15 @@ import numpy as np
 import numpy.typing as npt
 
 from hireloop.nlp.embeddings import Embedder, Encoded, Vectors
-from hireloop.nlp.entailment import Relation, judge, numbers_of, swap_words
+from hireloop.nlp.entailment import (
+    Relation,
+    judge,
+    leaning,
+    numbers_of,
+    stance,
+    states,
+    swap_words,
+)
 from hireloop.nlp.gaming import addresses_evaluator, idk, structure
 from hireloop.nlp.text import Sentence, normalise, split_sentences, words
 
@@ -212,6 +220,20 @@ RESTATES_PRECISION = 0.65
 (copied or paraphrased): it earns nothing"""
 RESTATES_COPY = 0.85
 """this close to a prompt sentence, with most of its words the prompt's: a copy"""
+SWAP_MARGIN = 0.005
+"""how much closer to the statement with its contrast words exchanged a sentence must be to
+count as having them the wrong way round"""
+CONTRADICTION_DECIDES = 0.6
+"""a sentence this close to a key point that says its opposite cancels the point, however well
+another sentence supports it (an answer does not earn a point by saying it both ways)"""
+DENIES_MUST_NOT = 0.65
+"""the similarity credited to a sentence that denies one of the point's must_not statements"""
+LEANING_AGAINST = 0.5
+"""the share of its credit a sentence keeps when it leans against the point without the rules
+deciding that it contradicts it"""
+REFERENCE_NEAR = 0.6
+"""a reference answer sentence at least this close to an answer's sentence is about the same
+thing, so the answer's sentence must not say its opposite"""
 CANDIDATES = 3
 """sentences per key point whose relation to the point is judged (the closest by similarity)"""
 RELEVANT = 0.4
@@ -229,7 +251,7 @@ class ContentScorer:
         self.embedder = embedder
 
     def score(self, answer: str, key_points: list[KeyPointSpec], question: str = "",
-              rubric_text: str = "") -> ContentResult:
+              rubric_text: str = "", reference: str = "") -> ContentResult:
         """Coverage of each key point by ``answer``; ``question`` words earn nothing.
 
         ``rubric_text`` (the reference answer and key points) is used to recognise answers that
@@ -248,22 +270,23 @@ class ContentScorer:
         known_numbers = numbers_of(question) | numbers_of(rubric_text)
         texts = [s.text for s in sentences]
         variants = [(k, v) for k in key_points for v in (k.text, *k.phrasings)]
-        negatives = [(k, v) for k in key_points for v in k.must_not]
         context = question_sentences + [s.text for s in split_sentences(rubric_text)]
-        encoded = self.embedder.encode(texts + [v for _, v in variants]
-                                       + [v for _, v in negatives] + question_sentences)
+        encoded = self.embedder.encode(texts + [v for _, v in variants] + question_sentences)
         enc_sent = encoded[: len(texts)]
         enc_var = encoded[len(texts): len(texts) + len(variants)]
-        enc_neg = encoded[len(texts) + len(variants): len(texts) + len(variants) + len(negatives)]
-        enc_q = encoded[len(texts) + len(variants) + len(negatives):]
+        enc_q = encoded[len(texts) + len(variants):]
         sent_pooled = np.stack([e.pooled for e in enc_sent])
 
-        # Sentences that speak to the evaluator, or only restate the prompt, earn nothing.
+        # Sentences that speak to the evaluator, ask instead of answering, or only restate the
+        # prompt earn nothing.
         evaluator = [i for i, t in enumerate(texts) if addresses_evaluator(t)]
+        questions = [i for i, t in enumerate(texts) if t.rstrip(" *_\"'”)").endswith("?")]
         point_pooled = np.stack([e.pooled for e in enc_var])
+        answer_words_of_rubric = {st for _, v in variants for st in content_stems(v)}
         restating = self._restating(texts, enc_sent, enc_q, question_stems,
-                                    (sent_pooled @ point_pooled.T).max(axis=1))
-        unusable = set(evaluator) | set(restating)
+                                    (sent_pooled @ point_pooled.T).max(axis=1),
+                                    answer_words_of_rubric - question_stems)
+        unusable = set(evaluator) | set(restating) | set(questions)
         usable = [i for i in range(len(sentences)) if i not in unusable]
 
         flags: list[str] = []
@@ -277,6 +300,10 @@ class ContentScorer:
             result.details["keyword_list"] = shape.describe()
         elif _reordered(answer, answer_words, rubric_text):
             flags.append("reordered_words")
+        asked = sum(len(words(texts[i])) for i in questions)
+        if questions and asked >= 0.5 * len(answer_words):
+            flags.append("questions")
+            result.details["questions"] = texts[questions[0]]
         if evaluator:
             flags.append("addresses_evaluator")
             result.details["addresses_evaluator"] = texts[evaluator[0]]
@@ -288,6 +315,14 @@ class ContentScorer:
         per_sentence_tokens = [e.vectors for e in enc_sent]
         relevance = (sent_pooled @ self.embedder.embed(context).T).max(axis=1) if context \
             else np.ones(len(sentences))
+        reference_texts = [s.text for s in split_sentences(reference)]
+        nearest: dict[int, str] = {}
+        if reference_texts:
+            to_reference = sent_pooled @ self.embedder.embed(reference_texts).T
+            for i in range(len(sentences)):
+                j = int(np.argmax(to_reference[i]))
+                if float(to_reference[i, j]) >= REFERENCE_NEAR:
+                    nearest[i] = reference_texts[j]
         coverages: list[Coverage] = []
         for point in key_points:
             scored: list[tuple[float, int, str, Vectors]] = []
@@ -305,11 +340,16 @@ class ContentScorer:
                     if _phrase_present(text, texts[i], question_stems):
                         local = max(local, COVERAGE_HIGH)
                     scored.append((local, i, text, enc.pooled))
-            ruled_out = next(((i, m) for i in usable for m in point.must_not
-                              if _states(m, texts[i])), None)
+            # Denying a statement the rubric rules out makes the point ("a 3% offline gain is
+            # not enough to skip the A/B test").
+            for i in usable:
+                for statement in point.must_not:
+                    if stance(texts[i], statement) is False:
+                        scored.append((DENIES_MUST_NOT, i, point.text, sent_pooled[i]))
+            ruled_out = next(((i, m) for i in range(len(texts)) if i not in evaluator
+                              for m in point.must_not if _states(m, texts[i])), None)
             coverages.append(self._judge_point(point, scored, sentences, sent_pooled,
-                                               point_vectors, negatives, enc_neg, known_numbers,
-                                               ruled_out))
+                                               known_numbers, ruled_out, nearest))
 
         total = sum(k.weight for k in key_points)
         raw = sum(k.weight * c.coverage for k, c in zip(key_points, coverages, strict=True))
@@ -345,10 +385,13 @@ class ContentScorer:
         return result
 
     def _restating(self, texts: list[str], enc_sent: list[Encoded], enc_q: list[Encoded],
-                   question_stems: set[str], to_points: npt.NDArray[np.float32]) -> list[int]:
+                   question_stems: set[str], to_points: npt.NDArray[np.float32],
+                   rubric_only: set[str]) -> list[int]:
         """Sentences that copy or paraphrase the prompt and add nothing of their own: closer
-        to the prompt than to any key point, and made of the prompt's words or near-synonyms.
-        ``to_points`` holds each sentence's highest cosine with a key point's wording."""
+        to the prompt than to any key point, made of the prompt's words or near-synonyms, and
+        without a word of the answer the prompt does not already give. ``to_points`` holds each
+        sentence's highest cosine with a key point's wording; ``rubric_only`` the key points'
+        words that the prompt does not use ("C++ programs begin execution at *main*")."""
         if not enc_q:
             return []
         q_pooled = np.stack([e.pooled for e in enc_q])
@@ -359,6 +402,8 @@ class ContentScorer:
             if cosine < RESTATES_COSINE or cosine < float(to_points[i]) + 0.05:
                 continue
             own = set(content_stems(texts[i]))
+            if len(own & rubric_only) >= (1 if len(own) <= 8 else 2):
+                continue
             overlap = len(own & question_stems) / max(1, len(own))
             if cosine > RESTATES_COPY and overlap > 0.7:
                 out.append(i)
@@ -373,10 +418,8 @@ class ContentScorer:
         return out
 
     def _judge_point(self, point: KeyPointSpec, scored: list[tuple[float, int, str, Vectors]],
-                     sentences: list[Sentence], sent_pooled: Vectors,
-                     point_vectors: list[Vectors], negatives: list[tuple[KeyPointSpec, str]],
-                     enc_neg: list[Encoded], known: frozenset[float],
-                     ruled_out: tuple[int, str] | None) -> Coverage:
+                     sentences: list[Sentence], sent_pooled: Vectors, known: frozenset[float],
+                     ruled_out: tuple[int, str] | None, nearest: dict[int, str]) -> Coverage:
         """The best-supported coverage of one point: the closest sentences are judged, and a
         sentence that says the opposite as strongly as any other supports it decides; a
         sentence that states one of the point's ``must_not`` statements anywhere decides."""
@@ -392,19 +435,26 @@ class ContentScorer:
         ranked = sorted(best_by_sentence.items(), key=lambda item: (-item[1][0], item[0]))
         support: tuple[float, int, str] | None = None
         against: tuple[float, int, str] | None = None
-        for i, (local, text) in ranked[:CANDIDATES]:
-            if local < COVERAGE_LOW:
+        for i, (similarity, text) in ranked[:CANDIDATES]:
+            if similarity < COVERAGE_LOW:
                 break
             sentence = sentences[i].text
-            reason = self._contradiction(point, text, sentence, i, sent_pooled, point_vectors,
-                                         negatives, enc_neg, known)
+            reason = self._contradiction(point, text, sentence, i, sent_pooled, known,
+                                         nearest.get(i))
             if reason is not None:
                 if against is None:
-                    against = (local, i, reason)
-            elif support is None:
+                    against = (similarity, i, reason)
+                continue
+            # Undecided by the rules but leaning against the point (a negation or direction
+            # word reversed): half the credit.
+            local = similarity
+            if min(leaning(sentence, s) for s in (text, point.text, nearest.get(i) or text)) < 0:
+                local = COVERAGE_LOW + (similarity - COVERAGE_LOW) * LEANING_AGAINST
+            if support is None or local > support[0]:
                 support = (local, i, text)
         top_local, matched = ranked[0][1]
-        if against is not None and (support is None or against[0] >= support[0] - 0.05):
+        if against is not None and (support is None or against[0] >= support[0] - 0.05
+                                    or against[0] >= CONTRADICTION_DECIDES):
             return Coverage(point.id, 0.0, round(against[0], 4), None, matched,
                             sentences[against[1]], against[2])
         if support is None:
@@ -417,31 +467,24 @@ class ContentScorer:
                         against[2] if against is not None else None)
 
     def _contradiction(self, point: KeyPointSpec, matched: str, sentence: str, index: int,
-                       sent_pooled: Vectors, point_vectors: list[Vectors],
-                       negatives: list[tuple[KeyPointSpec, str]], enc_neg: list[Encoded],
-                       known: frozenset[float]) -> str | None:
-        """Why ``sentence`` says the opposite of the point (the wording it matched, or the point
-        itself), or None when it does not."""
-        for statement in dict.fromkeys((matched, point.text)):
+                       sent_pooled: Vectors, known: frozenset[float],
+                       nearest: str | None) -> str | None:
+        """Why ``sentence`` says the opposite of the point (the wording it matched, the point
+        itself, or the reference answer's sentence nearest to it), or None when it does not."""
+        statements = [matched, point.text] + ([nearest] if nearest else [])
+        for statement in dict.fromkeys(statements):
             verdict = judge(sentence, statement, known)
             if verdict.relation is not Relation.CONTRADICTS:
                 continue
-            if verdict.swapped is None:
+            if not verdict.swapped:
                 return verdict.reason
             # Swapped roles are confirmed by meaning: the sentence must be closer to the
-            # statement with the two words exchanged than to the statement itself.
-            swapped = swap_words(statement, *verdict.swapped)
+            # statement with the words exchanged than to the statement itself.
+            swapped = swap_words(statement, verdict.swapped)
             vectors = self.embedder.embed([statement, swapped])
-            if float(sent_pooled[index] @ vectors[1]) > float(sent_pooled[index] @ vectors[0]):
+            if float(sent_pooled[index] @ vectors[1]) > \
+                    float(sent_pooled[index] @ vectors[0]) + SWAP_MARGIN:
                 return verdict.reason
-        if not point_vectors:
-            return None
-        positive = max(float(sent_pooled[index] @ v) for v in point_vectors)
-        for (kp, statement), enc in zip(negatives, enc_neg, strict=True):
-            negative = float(enc.pooled @ sent_pooled[index])
-            if kp is point and negative > 0.7 and negative > positive + 0.05 and \
-                    judge(sentence, statement, known).relation is Relation.ASSERTS:
-                return f"is closer to “{statement}”, which the rubric rules out"
         return None
 
 
@@ -483,12 +526,10 @@ def _local_similarities(point: _Words, pooled: Vectors, sentences: list[Vectors]
 
 
 def _states(statement: str, sentence: str) -> bool:
-    """Whether ``sentence`` makes ``statement`` (nearly all its content words, not negated)."""
-    wanted = set(content_stems(statement))
-    if len(wanted) < 2:
-        return False
-    have = set(content_stems(sentence))
-    return len(wanted & have) / len(wanted) >= 0.8 and not negated(sentence, statement)
+    """Whether ``sentence`` makes ``statement``: one of its clauses has nearly all the
+    statement's content words, and it does not say the opposite."""
+    return states(sentence, statement) and not negated(sentence, statement)
+
 
 
 def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None) -> bool:
@@ -497,6 +538,8 @@ def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None
     wanted = content_stems(phrase)
     if len(wanted) < 2 or (question is not None and set(wanted) <= question):
         return False
+    if question is not None and len(wanted) < 4:
+        return False  # naming a short phrase ("the old warning signs") is not making the point
     have = content_stems(sentence)
     for start in range(len(have) - len(wanted) + 1):
         if have[start:start + len(wanted)] == wanted:

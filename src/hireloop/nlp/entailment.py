@@ -49,9 +49,9 @@ class Judgement:
 
     relation: Relation
     reason: str = ""
-    swapped: tuple[str, str] | None = None
-    """the two words the sentence puts in each other's places, when that is the only reason:
-    the caller confirms it (the order of two words alone can be mere syntax)"""
+    swapped: tuple[tuple[str, str], ...] = ()
+    """contrast pairs the sentence may have the wrong way round, when that is the only reason:
+    the caller confirms it by meaning (the order of two words alone can be mere syntax)"""
 
 
 STOP = frozenset(
@@ -68,7 +68,10 @@ still
 negation (more, most, over, under, up, down, off, out, not, no)"""
 
 _NEG = frozenset({"not", "no", "never", "cannot", "can't", "none", "nothing", "neither", "nor",
-                  "hardly", "barely", "nobody", "nowhere", "otherwise"})
+                  "hardly", "barely", "nobody", "nowhere", "without", "avoid",
+                  "avoiding", "stop", "stopping", "prevent", "preventing", "lack", "lacks",
+                  "lacking", "useless", "pointless", "meaningless", "misleading", "irrelevant",
+                  "unreliable", "non"})
 _HYPOTHETICAL = frozenset({"would", "could", "might", "may", "would've", "could've", "wouldn't",
                            "couldn't", "mightn't"})
 _NEG_IDIOMS = re.compile(
@@ -78,9 +81,14 @@ _NEG_IDIOMS = re.compile(
 _FAIL = re.compile(r"\b(?:fails?|failed|failing)\s+to\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]—–]|\s-\s|\b(?:but|because|since|so|while|whereas|although|though|however|"
-    r"unless|which|and\s+then|instead|rather|"
-    r"(?:and|or)(?=\s+(?:it|this|that|they|he|she|we|i|you|there)\b))\b", re.IGNORECASE)
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*%?")
+    r"unless|which|and\s+then|otherwise|"
+    r"(?:and|or)(?=\s+(?:it|this|that|they|he|she|we|i|you|there|the|a|an|its|their|these|"
+    r"those)\b))\b", re.IGNORECASE)
+_CONDITIONS = frozenset({"if", "when", "whenever", "unless", "until", "without", "in"})
+_CONTRASTIVE = re.compile(r"\s*\b(?:rather\s+than|instead\s+of)\b", re.IGNORECASE)
+"""X rather than Y says X, not Y (written "nor", which no subject-building rule skips)"""
+_SEGMENT = re.compile(r";|\.\s|\b(?:whereas|while|but|unlike)\b", re.IGNORECASE)
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*%?")
 _AUX = frozenset({"be", "is", "are", "was", "were", "been", "being", "the", "a", "an", "that",
                   "do", "does", "did", "have", "has", "had", "to", "so", "very", "necessarily",
                   "always", "really", "at", "all", "any", "actually", "even", "yet", "enough"})
@@ -110,9 +118,11 @@ CONTRASTS: tuple[tuple[str, str], ...] = (
     ("stable", "unstable"), ("biased", "unbiased"), ("same", "different"),
     ("dependent", "independent"), ("sufficient", "insufficient"), ("enough", "insufficient"),
     ("works", "fails"), ("succeed", "fail"), ("ship", "hold"), ("launch", "delay"),
-    ("continue", "stop"), ("keep", "drop"), ("inside", "outside"),
+    ("continue", "stop"), ("keep", "drop"), ("keep", "retire"), ("keep", "replace"),
+    ("inside", "outside"),
     ("upper", "lower"), ("calibrated", "miscalibrated"),
-    ("random", "deterministic"),
+    ("random", "deterministic"), ("thousand", "million"), ("thousands", "millions"),
+    ("optimistic", "pessimistic"), ("parametric", "non-parametric"),
 )
 """pairs of words that say opposite things in the same slot (stems are compared, so plural and
 -ing forms count)"""
@@ -124,7 +134,11 @@ def _stem(word: str) -> str:
     from hireloop.nlp.content import stem
 
     base = stem(word)
-    return base[:-1] if len(base) > 3 and base[-1] in "ey" else base
+    if len(base) > 3 and base[-1] in "ey":
+        base = base[:-1]
+    if len(base) > 4 and base[-1] == base[-2] and base[-1] not in "aeiousl":
+        base = base[:-1]  # "overfitt(ing)" and "overfit(s)"
+    return base
 
 
 @lru_cache(maxsize=1)
@@ -148,21 +162,29 @@ class _Clause:
     """the clause's content stems in order"""
     hypothetical: bool
     """the clause speaks of what would or could be ("would dominate")"""
-    scopes: tuple[frozenset[str], ...]
-    """for each predicate negation, the content stems it governs (to the end of the clause)"""
+    conditional: bool
+    """the clause is a condition ("if no constructor is provided", "when ...")"""
+    heads: tuple[str, ...]
+    """for each predicate negation, the content word it negates (the first after it)"""
+    restricts: bool = False
+    """the clause restricts ("only", "always", "alone", "just")"""
 
     def negated(self, other: frozenset[str]) -> bool:
-        """Odd number of negations governing a word that ``other`` shares ("it never saw"
-        negates nothing of a point about held-out data)."""
-        return sum(1 for scope in self.scopes if scope & other) % 2 == 1
+        """Odd number of negations of a word that ``other`` has too."""
+        return sum(1 for head in self.heads if head and head in other) % 2 == 1
 
     def stray_negation(self, other: frozenset[str]) -> bool:
-        """Whether a negation of this clause governs nothing that ``other`` has."""
-        return any(not scope & other for scope in self.scopes)
+        """Whether a negation of this clause negates a word ``other`` does not have ("we
+        cannot *trust* the judge until ..." says nothing for or against "validate the judge
+        against human labels"; "it never *saw*" nothing about held-out data)."""
+        return any(head not in other for head in self.heads)
+
 
 
 @dataclass(frozen=True)
 class _Parsed:
+    segments: tuple[frozenset[str], ...]
+    """content stems of each part between semicolons, full stops, whereas and while"""
     clauses: tuple[_Clause, ...]
     stems: frozenset[str]
     order: tuple[str, ...]
@@ -177,21 +199,33 @@ def _is_negation(token: str) -> bool:
     return token in _NEG or token.endswith("n't")
 
 
-def _scopes(tokens: list[str]) -> tuple[frozenset[str], ...]:
-    """The content stems each predicate negation of one clause governs."""
-    scopes: list[frozenset[str]] = []
+def _hypothetical(tokens: list[str]) -> bool:
+    """A modal that speaks of what would be; "I would" and "we'd" recommend, they count as
+    fact."""
+    for i, token in enumerate(tokens):
+        if token in {"i'd", "we'd"}:
+            continue
+        if token in _HYPOTHETICAL and not (i and tokens[i - 1] in {"i", "we"}):
+            return True
+    return False
+
+
+def _heads(tokens: list[str]) -> tuple[str, ...]:
+    """The content word each predicate negation of one clause negates."""
+    heads: list[str] = []
     for i, token in enumerate(tokens):
         if not _is_negation(token):
             continue
         rest = [t for t in tokens[i + 1:] if t not in _AUX]
-        if not rest:
-            continue
         # "Not using X ..." at the head of a clause builds a subject, it negates nothing.
-        if i == 0 and token in {"not", "never"} and rest[0].endswith("ing"):
+        if i == 0 and token in {"not", "never"} and rest and rest[0].endswith("ing"):
             continue
-        scopes.append(frozenset(_stem(t) for t in rest if t not in STOP
-                                and not _is_negation(t)))
-    return tuple(scopes)
+        content = [t for t in rest if t not in STOP and not _is_negation(t)
+                   and _number(t) is None]
+        # A negation with nothing after it ("training error is useless") is kept with no
+        # head: it makes the clause undecided.
+        heads.append(_stem(content[0]) if content else "")
+    return tuple(heads)
 
 
 @lru_cache(maxsize=100_000)
@@ -199,6 +233,7 @@ def parse(text: str) -> _Parsed:
     """Clauses (content stems, negated or not), all content stems, and the numbers of ``text``."""
     cleaned = _NEG_IDIOMS.sub(" ", text)
     cleaned = _FAIL.sub(" not ", cleaned)
+    cleaned = _CONTRASTIVE.sub(", nor ", cleaned)
     clauses: list[_Clause] = []
     for part in _CLAUSE_BREAK.split(cleaned):
         tokens = _tokens(part)
@@ -208,11 +243,13 @@ def parse(text: str) -> _Parsed:
                           and _number(t) is None)
         sequence = tuple(_stem(t) for t in tokens if t not in STOP and not _is_negation(t)
                          and _number(t) is None)
-        clauses.append(_Clause(stems, sequence, any(t in _HYPOTHETICAL for t in tokens),
-                               _scopes(tokens)))
+        clauses.append(_Clause(stems, sequence, _hypothetical(tokens),
+                               tokens[0] in _CONDITIONS, _heads(tokens), _restricts(part)))
     order = tuple(_stem(t) for t in _tokens(text) if t not in STOP)
     numbers = frozenset(n for t in _tokens(text) if (n := _number(t)) is not None)
-    return _Parsed(tuple(clauses), frozenset(order), order, numbers)
+    segments = tuple(frozenset(_stem(t) for t in _tokens(part) if t not in STOP)
+                     for part in _SEGMENT.split(text) if _tokens(part))
+    return _Parsed(segments, tuple(clauses), frozenset(order), order, numbers)
 
 
 def _number(token: str) -> float | None:
@@ -240,39 +277,48 @@ def _equivalent(value: float, known: frozenset[float]) -> bool:
     return False
 
 
+def _best(clause: _Clause, others: tuple[_Clause, ...]) -> tuple[int, _Clause | None]:
+    best: tuple[int, _Clause | None] = (0, None)
+    for other in others:
+        overlap = len(clause.stems & other.stems)
+        if overlap > best[0]:
+            best = (overlap, other)
+    return best
+
+
 def _polarity_mismatch(sentence: _Parsed, statement: _Parsed) -> bool:
-    """Whether the clauses that share the most content words disagree on negation."""
-    match = mismatch = 0
-    for ours, theirs in ((sentence, statement), (statement, sentence)):
-        for clause in ours.clauses:
-            best: tuple[int, _Clause] | None = None
-            for other in theirs.clauses:
-                overlap = len(clause.stems & other.stems)
-                if overlap and (best is None or overlap > best[0]):
-                    best = (overlap, other)
-            if best is None:
-                continue
-            overlap, other = best
-            # Only clauses that say much the same thing are compared: three shared content
-            # words (two when one clause is that short), at least half of the shorter clause.
-            smaller = min(len(clause.stems), len(other.stems))
-            if overlap < (2 if smaller <= 3 else 3) or overlap < 0.5 * smaller:
-                continue
-            # A negation counts only where what it governs is in the other clause too ("the
-            # features correlate with sex" says nothing about "does not make the model fair");
-            # a clause with a negation that governs nothing of the other is left undecided.
-            if clause.stray_negation(other.stems) or other.stray_negation(clause.stems):
-                continue
-            # "(otherwise) features would dominate" describes the failure the point's "so
-            # they do not dominate" prevents: a hypothetical against a fact is left undecided.
-            if clause.hypothetical != other.hypothetical:
-                continue
-            mine, yours = clause.negated(other.stems), other.negated(clause.stems)
-            if mine == yours:
-                match += overlap
-            else:
-                mismatch += overlap
-    return mismatch > match
+    """Whether a clause of the sentence and the clause of the statement it says the same thing
+    as disagree on negation."""
+    for clause in sentence.clauses:
+        overlap, other = _best(clause, statement.clauses)
+        # Each must be the other's closest clause: "constructors do not have a return type"
+        # is compared with the point's "constructors do not have return type", not with its
+        # "but functions have to indicate a return type".
+        if other is None or _best(other, sentence.clauses)[1] is not clause:
+            continue
+        # Only clauses that say much the same thing are compared: three shared content
+        # words (two when one clause is that short), at least half of the shorter clause.
+        smaller = min(len(clause.stems), len(other.stems))
+        needed = 1 if smaller == 1 else 2 if smaller <= 3 else 3
+        if overlap < needed or overlap < 0.5 * smaller:
+            continue
+        # A condition ("when a class does not include a constructor") is not a claim.
+        if clause.conditional or other.conditional:
+            continue
+        # A negation counts only where what it governs is in the other clause too ("the
+        # features correlate with sex" says nothing about "does not make the model fair");
+        # a clause with a negation that governs nothing of the other is left undecided.
+        if clause.stray_negation(other.stems) or other.stray_negation(clause.stems):
+            continue
+        # "(otherwise) features would dominate" describes the failure the point's "so they
+        # do not dominate" prevents: a hypothetical against a fact is left undecided.
+        if clause.hypothetical != other.hypothetical:
+            continue
+        # One clause that says the opposite of the point's clause is enough: "I would ship it
+        # as it is; keep monitoring" contradicts "do not ship as is", whatever else agrees.
+        if clause.negated(other.stems) != other.negated(clause.stems):
+            return True
+    return False
 
 
 def _flips(sentence: _Parsed, statement: _Parsed) -> list[tuple[str, str]]:
@@ -291,29 +337,56 @@ def _flips(sentence: _Parsed, statement: _Parsed) -> list[tuple[str, str]]:
 
 
 def _near(clause: _Clause, word: str, shared: set[str]) -> bool:
+    """Whether ``word`` stands right next to a word of ``shared`` (function words aside)."""
     at = [i for i, w in enumerate(clause.sequence) if w == word]
     return any(clause.sequence[j] in shared for i in at
-               for j in range(max(0, i - 2), min(len(clause.sequence), i + 3)) if j != i)
+               for j in (i - 1, i + 1) if 0 <= j < len(clause.sequence))
 
 
 def _same_slot(ours: _Clause, a: str, theirs: _Clause, b: str) -> bool:
-    """Whether ``a`` in one clause and ``b`` in the other fill the same slot: the clauses share
-    two other content words, or one that stands next to both."""
+    """Whether ``a`` in one clause and ``b`` in the other fill the same slot: a content word
+    the clauses share stands next to both ("*reducing* variance" and "*increasing* λ ... low
+    variance" are not in the same slot)."""
     shared = set(ours.stems & theirs.stems) - {a, b}
-    return len(shared) >= 2 or (bool(shared) and _near(ours, a, shared)
-                                and _near(theirs, b, shared))
+    return any(_near(ours, a, {w}) and _near(theirs, b, {w}) for w in shared)
 
 
-def _swapped(sentence: _Parsed, statement: _Parsed) -> tuple[str, str] | None:
-    """Both words of a contrast pair in both texts, in opposite order."""
+def _swapped(sentence: _Parsed, statement: _Parsed) -> tuple[tuple[str, str], ...]:
+    """Contrast pairs the statement holds both words of, that the sentence may have put the
+    wrong way round: it uses both in the other order, or only one of them (which end goes with
+    which description is then for the caller to confirm by meaning)."""
     index = _contrast_index()
+    found: list[tuple[str, str]] = []
     for a in statement.stems:
         for b in index.get(a, ()):
-            if a < b and b in statement.stems and a in sentence.stems and b in sentence.stems:
+            if not (a < b and b in statement.stems):
+                continue
+            has_a, has_b = a in sentence.stems, b in sentence.stems
+            if has_a and has_b:
                 first_statement = statement.order.index(a) < statement.order.index(b)
                 first_sentence = sentence.order.index(a) < sentence.order.index(b)
                 if first_statement != first_sentence:
-                    return a, b
+                    found.append((a, b))
+            elif has_a or has_b:
+                found.append((a, b))
+    return tuple(sorted(found))
+
+
+def _wrong_number(sentence: _Parsed, statement: _Parsed, known: frozenset[float]
+                  ) -> str | None:
+    """A number of the statement replaced by another of the same kind ("below the 0.6
+    line" for "below the 0.8 line")."""
+    if not statement.numbers or not sentence.numbers:
+        return None
+    missing = [m for m in statement.numbers if not _equivalent(m, sentence.numbers)]
+    if len(missing) != 1:
+        return None
+    foreign = [n for n in sentence.numbers if not _equivalent(n, statement.numbers)
+               and not _equivalent(n, known)]
+    for n in sorted(foreign):
+        for m in sorted(missing):
+            if (n <= 1) == (m <= 1) and n != m and 0.2 <= (n / m if m else 0) <= 5:
+                return f"gives {n:g} where the point has {m:g}"
     return None
 
 
@@ -337,32 +410,92 @@ def judge(sentence: str, statement: str, known_numbers: frozenset[float] = froze
                            else "asserts what the point negates")
         else:
             reasons.append("negation and contrast words together reverse the point")
-    swap = _swapped(s, p) if not reasons else None
-    if p.numbers and s.numbers and not reasons:
-        foreign = [n for n in s.numbers
-                   if not _equivalent(n, p.numbers) and not _equivalent(n, known_numbers)]
-        if foreign and not any(_equivalent(n, s.numbers) for n in p.numbers):
-            reasons.append(f"gives {foreign[0]:g} where the point has "
-                           + ", ".join(f"{n:g}" for n in sorted(p.numbers)))
+    number = _wrong_number(s, p, known_numbers) if not reasons else None
+    if number is not None:
+        reasons.append(number)
     if reasons:
         return Judgement(Relation.CONTRADICTS, reasons[0])
-    if swap is not None:
-        return Judgement(Relation.CONTRADICTS, f"swaps “{swap[0]}” and “{swap[1]}”", swap)
+    swaps = tuple((a, b) for a, b in _swapped(s, p) if a in s.stems and b in s.stems)
+    if swaps:
+        return Judgement(Relation.CONTRADICTS, "puts " + ", ".join(
+            f"“{a}” and “{b}”" for a, b in swaps) + " the wrong way round", swaps)
     return Judgement(Relation.ASSERTS)
 
 
-def swap_words(statement: str, a: str, b: str) -> str:
-    """``statement`` with the words whose stems are ``a`` and ``b`` put in each other's places."""
-    found = {_stem(w.lower()): w for w in _TOKEN.findall(statement)}
-    first, second = found.get(a), found.get(b)
-    if first is None or second is None:
-        return statement
-    pattern = re.compile(rf"\b({re.escape(first)}|{re.escape(second)})\b")
-    return pattern.sub(lambda m: second if m.group(1) == first else first, statement)
+def leaning(sentence: str, statement: str) -> int:
+    """A softer reading than :func:`judge`, for sentences the rules leave undecided: how many
+    negations and direction words the sentence shares with the statement, less how many it
+    reverses (a negation of a word the statement asserts, or the other word of a contrast).
+    Below zero, the sentence leans against the statement."""
+    s, p = parse(sentence), parse(statement)
+    score = 0
+    ours = {h for c in s.clauses for h in c.heads if h}
+    theirs = {h for c in p.clauses for h in c.heads if h}
+    for head in ours:
+        if head in p.stems:
+            score += 1 if head in theirs else -1
+    for head in theirs - ours:
+        if head in s.stems:
+            score -= 1
+    index = _contrast_index()
+    for a in p.stems:
+        partners = index.get(a, frozenset())
+        if not partners:
+            continue
+        if a in s.stems:
+            score += 1
+        elif any(b in s.stems and b not in p.stems for b in partners):
+            score -= 1
+    return score
+
+
+def _restricts(text: str) -> bool:
+    return bool(re.search(r"\b(?:only|always|alone|just)\b", text, re.IGNORECASE))
+
+
+def stance(sentence: str, statement: str) -> bool | None:
+    """Whether ``sentence`` makes ``statement`` (True), denies it (False) or neither (None).
+
+    It makes or denies it when one of its clauses holds at least 80% of the statement's content
+    words (two at least); it denies it when that clause and the statement differ in negation
+    (whatever the negation governs), or when the statement restricts ("only", "always") and
+    the clause does not.
+    """
+    parsed = parse(statement)
+    wanted = parsed.stems
+    if len(wanted) < 2:
+        return None
+    negations = sum(len(c.heads) for c in parsed.clauses) % 2
+    restricted = any(c.restricts for c in parsed.clauses)
+    for clause in parse(sentence).clauses:
+        if len(wanted & clause.stems) < 0.8 * len(wanted):
+            continue
+        return len(clause.heads) % 2 == negations and (clause.restricts or not restricted)
+    return None
+
+
+def states(sentence: str, statement: str) -> bool:
+    """Whether ``sentence`` makes ``statement`` (see :func:`stance`)."""
+    return stance(sentence, statement) is True
+
+
+def swap_words(statement: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """``statement`` with the words of each pair (by stem) put in each other's places."""
+    surface: dict[str, str] = {}
+    for w in _TOKEN.findall(statement):
+        surface.setdefault(_stem(w.lower()), w)
+    exchange = dict(pairs) | {b: a for a, b in pairs}
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        other = exchange.get(_stem(word.lower()))
+        return surface.get(other, word) if other is not None else word
+
+    return _TOKEN.sub(replace, statement)
 
 
 def _negated_any(parsed: _Parsed) -> bool:
-    return any(c.scopes for c in parsed.clauses)
+    return any(c.heads for c in parsed.clauses)
 
 
 def content_words(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from statistics import median
 
 from hireloop.nlp.text import Sentence, words
 
@@ -60,6 +61,8 @@ catches detect detects miss misses approve approves reject rejects score scores 
 """.split()  # noqa: SIM905
 )
 """verbs that make a terse unit a statement ("Use SHAP.", "Income correlates with sex.")"""
+FRAGMENT_WORDS = 5
+"""a comma-cut piece of at most this many words is a list fragment"""
 RELATING = frozenset(
     """
 because so which that since if when therefore thus while whereas although though unless
@@ -71,14 +74,14 @@ until means mean meaning why how whether causes leads so hence otherwise instead
 _IDK = re.compile(
     r"\b(?:i\s+(?:really\s+|honestly\s+|simply\s+)?(?:do\s*n[o']?t|dont|don’t)\s+(?:really\s+)?"
     r"(?:know|understand|remember|get)|no\s+idea|not\s+sure|idk|no\s+clue|"
-    r"i\s+have\s+no\s+(?:idea|clue|experience|background)|pass\b|skip\b|"
+    r"i\s+have\s+no\s+(?:idea|clue|experience|background)|^\W*(?:pass|skip)\W*$|"
     r"(?:don't|can't|cannot|can’t|don’t)\s+(?:remember|recall|answer)|unsure|dunno|"
     r"not\s+(?:really\s+)?(?:familiar|an\s+expert|my\s+(?:area|field|expertise))|"
     r"(?:beyond|outside)\s+(?:my|what\s+I)|no\s+(?:knowledge|experience)\s+(?:of|with|in)|"
     r"(?:would|will|'d|’d)\s+(?:have|need)\s+to\s+(?:look|google|search|check)\s+(?:it|this|that)?"
     r"|haven't\s+(?:learned|studied|covered|seen)|have\s+not\s+(?:learned|studied|covered|seen)|"
     r"never\s+(?:learned|studied|heard\s+of)|can't\s+help|no\s+answer)",
-    re.IGNORECASE)
+    re.IGNORECASE | re.MULTILINE)
 _EVALUATOR = re.compile(
     r"(?:\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:evaluator|grader|"
     r"reviewer|marker|examiner|assessor|ai|llm|model|system|scorer)|"
@@ -147,10 +150,25 @@ class Structure:
             return True
         # Short answers to short questions may rightly be a list ("Refining, production and
         # maintenance."); the structure of prose is asked of longer answers only.
-        return self.words >= 20 and (self.terse_share >= 0.6 or self.frame_share >= 0.6
-                                     or self.short_share >= 0.7
-                                     or (self.fragment_share >= 0.3 and self.relations < 4)
-                                     or (self.words >= 30 and self.function_words <= 6))
+        if self.words < 20:
+            return False
+        if self.terse_share >= 0.6 or self.short_share >= 0.7 or self.telegraphic or (
+                self.words >= 30 and self.function_words <= 6):
+            return True
+        return self.words >= 40 and (
+            self.frame_share >= 0.6
+            or (self.fragment_share >= 0.3 and self.relations < 4)
+            or (self.fragment_share >= 0.2 and self.relations < 1))
+
+    sentences: int = 0
+    median_length: float = 0.0
+    """the median length in words of the sentences of three words or more"""
+
+    @property
+    def telegraphic(self) -> bool:
+        """Eight sentences or more (headings and list markers aside), half of them of at most
+        six words: statements listed one after another rather than an explanation."""
+        return self.sentences >= 8 and self.median_length <= 6
 
     def describe(self) -> str:
         """The measurements, for the interviewer."""
@@ -159,6 +177,7 @@ class Structure:
                 f"{self.short_share:.0%} of the sentences are six words or fewer, "
                 f"{self.fragment_share:.0%} of the words in list fragments, "
                 f"{self.relations:.1f} relating words per 100, "
+                f"median sentence {self.median_length:g} words, "
                 f"{self.function_words} distinct function words, "
                 f"{self.stop_share:.0%} function words")
 
@@ -235,12 +254,14 @@ def structure(sentences: list[Sentence]) -> Structure:
     stop_share = sum(w in FUNCTION_WORDS for w in all_words) / n
     fragments = 0
     for sentence in sentences:
-        parts = [p for p in re.split(r"[,;]", sentence.text) if words(p)]
+        parts = [p for p in re.split(r"[,;/|]", sentence.text) if words(p)]
         if len(parts) >= 3:
-            fragments += sum(len(words(p)) for p in parts if len(words(p)) <= 4)
+            fragments += sum(len(words(p)) for p in parts if len(words(p)) <= FRAGMENT_WORDS)
     relations = sum(w in RELATING for w in all_words) * 100 / n
     lengths = [len(words(s.text)) for s in sentences]
+    proper = [n for n in lengths if n >= 3]
     short_share = (sum(n <= 6 for n in lengths) / len(lengths)) if len(lengths) >= 5 else 0.0
     return Structure(n, round(terse / n, 4), round(frame_share, 4), len(function),
                      round(stop_share, 4), round(short_share, 4), round(fragments / n, 4),
-                     round(relations, 2))
+                     round(relations, 2), len(proper),
+                     float(median(proper)) if proper else 0.0)
