@@ -87,7 +87,7 @@ def test_a_good_answer_scores_high_with_each_point_quoting_its_sentence(
     result = grade(exercise, GOOD)
     assert result.outcome is Outcome.GRADED
     assert result.score >= 0.7
-    assert result.grader == "text@1"
+    assert result.grader == "text@2"
     points = [c for c in result.criteria if not c.name.startswith("Communication")]
     assert len(points) == 2
     for criterion in points:

@@ -41,7 +41,7 @@ from hireloop.nlp.entailment import (
     states,
     swap_words,
 )
-from hireloop.nlp.gaming import addresses_evaluator, idk, structure
+from hireloop.nlp.gaming import addresses_evaluator, idk, idk_cue, structure
 from hireloop.nlp.text import Sentence, normalise, split_sentences, words
 
 STOPWORDS = frozenset(
@@ -218,9 +218,11 @@ RESTATES_COSINE = 0.64
 RESTATES_PRECISION = 0.65
 """... whose content tokens the prompt's tokens match this well on average restates the prompt
 (copied or paraphrased): it earns nothing"""
+RESTATES_MIN_WORDS = 12
+"""sentences shorter than this are judged restatements only when they are near copies"""
 RESTATES_COPY = 0.85
 """this close to a prompt sentence, with most of its words the prompt's: a copy"""
-SWAP_MARGIN = 0.005
+SWAP_MARGIN = 0.02
 """how much closer to the statement with its contrast words exchanged a sentence must be to
 count as having them the wrong way round"""
 CONTRADICTION_DECIDES = 0.6
@@ -228,6 +230,8 @@ CONTRADICTION_DECIDES = 0.6
 another sentence supports it (an answer does not earn a point by saying it both ways)"""
 DENIES_MUST_NOT = 0.65
 """the similarity credited to a sentence that denies one of the point's must_not statements"""
+EVASIVE_BELOW = 0.35
+"""an answer that says it does not know and covers less than this of the rubric is evasive"""
 LEANING_AGAINST = 0.5
 """the share of its credit a sentence keeps when it leans against the point without the rules
 deciding that it contradicts it"""
@@ -236,11 +240,12 @@ REFERENCE_NEAR = 0.6
 thing, so the answer's sentence must not say its opposite"""
 CANDIDATES = 3
 """sentences per key point whose relation to the point is judged (the closest by similarity)"""
-RELEVANT = 0.4
+RELEVANT = 0.35
 """a sentence whose cosine with every sentence of the prompt, the key points and the reference
 answer stays below this is unrelated to the exercise (padding, when most of a long answer is
 like that)"""
-PENALTIES = {"idk": 0.0, "copied_prompt": 0.0, "keyword_list": 0.15, "reordered_words": 0.1}
+PENALTIES = {"idk": 0.0, "copied_prompt": 0.0, "keyword_list": 0.15, "reordered_words": 0.1,
+             "evasive": 0.5}
 """what each flag multiplies the whole grade by"""
 
 
@@ -251,7 +256,8 @@ class ContentScorer:
         self.embedder = embedder
 
     def score(self, answer: str, key_points: list[KeyPointSpec], question: str = "",
-              rubric_text: str = "", reference: str = "") -> ContentResult:
+              rubric_text: str = "", reference: str = "", *, spoken: bool = False
+              ) -> ContentResult:
         """Coverage of each key point by ``answer``; ``question`` words earn nothing.
 
         ``rubric_text`` (the reference answer and key points) is used to recognise answers that
@@ -294,7 +300,7 @@ class ContentScorer:
                  if st not in question_stems and st not in _IDK_STEMS]
         if idk(answer, len(novel)):
             flags.append("idk")
-        shape = structure([sentences[i] for i in usable] or sentences)
+        shape = structure([sentences[i] for i in usable] or sentences, spoken=spoken)
         if shape.keyword_list:
             flags.append("keyword_list")
             result.details["keyword_list"] = shape.describe()
@@ -354,6 +360,10 @@ class ContentScorer:
         total = sum(k.weight for k in key_points)
         raw = sum(k.weight * c.coverage for k, c in zip(key_points, coverages, strict=True))
         raw /= total
+        # An admission of not knowing with little of substance around it ("I'd have to look it
+        # up with the analytics team ...") is evasive, however long.
+        if "idk" not in flags and idk_cue(answer) is not None and raw < EVASIVE_BELOW:
+            flags.append("evasive")
         factor = 1.0
         for flag in flags:
             factor *= PENALTIES.get(flag, 1.0)
@@ -365,7 +375,7 @@ class ContentScorer:
             result.features["related_share"] = round(share, 4)
             if share < 0.5:
                 flags.append("padding")
-                dilution = max(share / 0.5, 0.0)
+                dilution = (share / 0.5) ** 2
                 factor *= dilution
                 result.details["padding"] = (f"{1 - share:.0%} of the answer relates to no key "
                                              f"point; credit multiplied by {dilution:.2f}")
@@ -408,6 +418,8 @@ class ContentScorer:
             if cosine > RESTATES_COPY and overlap > 0.7:
                 out.append(i)
                 continue
+            if len(words(texts[i])) < RESTATES_MIN_WORDS:
+                continue  # a short answer that echoes the question's words is still an answer
             grouped = group_words(enc)
             mask = np.array(grouped.content, dtype=bool)
             if not mask.any() or q_tokens.shape[0] == 0:

@@ -89,7 +89,8 @@ _CONTRASTIVE = re.compile(r"\s*\b(?:rather\s+than|instead\s+of)\b", re.IGNORECAS
 """X rather than Y says X, not Y (written "nor", which no subject-building rule skips)"""
 _SEGMENT = re.compile(r";|\.\s|\b(?:whereas|while|but|unlike)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*%?")
-_AUX = frozenset({"be", "is", "are", "was", "were", "been", "being", "the", "a", "an", "that",
+_AUX = frozenset({"down", "due", "owing", "need", "needed", "point", "reason", "way",
+                  "be", "is", "are", "was", "were", "been", "being", "the", "a", "an", "that",
                   "do", "does", "did", "have", "has", "had", "to", "so", "very", "necessarily",
                   "always", "really", "at", "all", "any", "actually", "even", "yet", "enough"})
 
@@ -210,15 +211,16 @@ def _hypothetical(tokens: list[str]) -> bool:
     return False
 
 
-def _heads(tokens: list[str]) -> tuple[str, ...]:
-    """The content word each predicate negation of one clause negates."""
+def _heads(tokens: list[str], first: bool) -> tuple[str, ...]:
+    """The content word each predicate negation of one clause negates (``first``: the clause
+    opens the sentence, where "Not using X ..." builds a subject)."""
     heads: list[str] = []
     for i, token in enumerate(tokens):
         if not _is_negation(token):
             continue
         rest = [t for t in tokens[i + 1:] if t not in _AUX]
         # "Not using X ..." at the head of a clause builds a subject, it negates nothing.
-        if i == 0 and token in {"not", "never"} and rest and rest[0].endswith("ing"):
+        if first and i == 0 and token in {"not", "never"} and rest and rest[0].endswith("ing"):
             continue
         content = [t for t in rest if t not in STOP and not _is_negation(t)
                    and _number(t) is None]
@@ -244,7 +246,8 @@ def parse(text: str) -> _Parsed:
         sequence = tuple(_stem(t) for t in tokens if t not in STOP and not _is_negation(t)
                          and _number(t) is None)
         clauses.append(_Clause(stems, sequence, _hypothetical(tokens),
-                               tokens[0] in _CONDITIONS, _heads(tokens), _restricts(part)))
+                               tokens[0] in _CONDITIONS, _heads(tokens, not clauses),
+                               _restricts(part)))
     order = tuple(_stem(t) for t in _tokens(text) if t not in STOP)
     numbers = frozenset(n for t in _tokens(text) if (n := _number(t)) is not None)
     segments = tuple(frozenset(_stem(t) for t in _tokens(part) if t not in STOP)

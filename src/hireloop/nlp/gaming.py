@@ -94,8 +94,13 @@ _EVALUATOR = re.compile(
     r"\b(?:dear|attention)\s+(?:evaluator|grader|reviewer|ai|model)|"
     r"\b(?:this|the)\s+(?:answer|response)\s+(?:covers|addresses|meets|satisfies)\s+(?:all|every|"
     r"each)\s+(?:the\s+)?(?:key\s+points|rubric|criteria)|"
-    r"\bsystem\s+prompt\b|\brubric\s+(?:says|requires)|\[(?:system|admin|instruction)\])",
-    re.IGNORECASE)
+    r"\bsystem\s+prompt\b|\brubric\s+(?:says|requires)|\[(?:system|admin|instruction)\]|"
+    r"\bwhen\s+you\s+(?:grade|score|evaluate|mark|review|assess)\b|"
+    r"\b(?:respond|reply|output|return)\s+with\s+(?:a\s+)?(?:score|grade|mark)|"
+    r"\bscore\s*[=:]\s*(?:1(?:\.0+)?|100)\b|"
+    r"^\W*(?:assistant|grader|evaluator|chatgpt|claude|gpt|llm)\s*[,:]|"
+    r"\btreat\s+(?:it|this)\s+as\s+(?:a\s+)?(?:perfect|correct|complete|full|model))",
+    re.IGNORECASE | re.MULTILINE)
 
 
 def _lower_words(text: str) -> list[str]:
@@ -157,9 +162,13 @@ class Structure:
             return True
         return self.words >= 40 and (
             self.frame_share >= 0.6
-            or (self.fragment_share >= 0.3 and self.relations < 4)
-            or (self.fragment_share >= 0.2 and self.relations < 1))
+            or self.fragment_share >= 0.45
+            # A transcript's commas mark pauses, not lists: only the clearest lists count.
+            or (not self.spoken and self.fragment_share >= 0.3 and self.relations < 4)
+            or (not self.spoken and self.fragment_share >= 0.2 and self.relations < 1))
 
+    spoken: bool = False
+    """the text is a transcript (its commas are the recogniser's)"""
     sentences: int = 0
     median_length: float = 0.0
     """the median length in words of the sentences of three words or more"""
@@ -236,12 +245,12 @@ def _frame(sentence: str) -> str:
     return " ".join(out)
 
 
-def structure(sentences: list[Sentence]) -> Structure:
+def structure(sentences: list[Sentence], *, spoken: bool = False) -> Structure:
     """Measure how the answer's sentences relate their terms (see :class:`Structure`)."""
     all_words = [w for s in sentences for w in _lower_words(s.text)]
     n = len(all_words)
     if not n:
-        return Structure(0, 0.0, 0.0, 0, 0.0)
+        return Structure(0, 0.0, 0.0, 0, 0.0, spoken=spoken)
     terse = 0
     for sentence in sentences:
         for unit in _units(sentence.text):
@@ -263,5 +272,5 @@ def structure(sentences: list[Sentence]) -> Structure:
     short_share = (sum(n <= 6 for n in lengths) / len(lengths)) if len(lengths) >= 5 else 0.0
     return Structure(n, round(terse / n, 4), round(frame_share, 4), len(function),
                      round(stop_share, 4), round(short_share, 4), round(fragments / n, 4),
-                     round(relations, 2), len(proper),
+                     round(relations, 2), spoken, len(proper),
                      float(median(proper)) if proper else 0.0)

@@ -33,6 +33,8 @@ FLAG_FEEDBACK = {
                     "how the ideas connect and why they matter here.",
     "reordered_words": "Your answer strings technical words together without a clear "
                        "meaning; explain the idea in your own words.",
+    "evasive": "You said you don't know and said little else that answers the question. Even a "
+               "partial answer with your reasoning earns credit.",
     "questions": "Most of your answer asks questions instead of answering them; questions "
                  "earn nothing, so say what you think and why.",
     "padding": "Most of your answer is about other things; only the part that answers the "
@@ -52,6 +54,8 @@ FLAG_DETAIL = {
     "addresses_evaluator": "the answer speaks to the grader (those sentences earned nothing); "
                            "read it before trusting any automatic grade",
     "padding": "most of the answer is unrelated to the question",
+    "evasive": "the answer says the candidate does not know and covers little of the rubric; "
+               "the whole grade was multiplied by 0.5",
     "questions": "half or more of the answer is questions (they earned nothing), e.g. the hints "
                  "a candidate may have seen in practice",
     "contradicts_key_point": "the answer says the opposite of a key point",
@@ -103,8 +107,9 @@ def grade_text(kind: TextKind, exercise: Exercise, variant: Variant,
     hints = [exercise.render(k.hint, variant) if k.hint else None for k in rubric.key_point]
     rubric_text = " ".join([rubric.reference_answer, *(p.text for p in points)])
     content = ContentScorer(embedder).score(answer, points, exercise.prompt_for(variant),
-                                            rubric_text, exercise.render(rubric.reference_answer,
-                                                                         variant))
+                                            rubric_text,
+                                            exercise.render(rubric.reference_answer, variant),
+                                            spoken=spoken)
     communication = analyse(answer, genre=config.genre, audience=config.audience,
                             min_words=config.min_words, max_words=config.max_words,
                             spoken=spoken)

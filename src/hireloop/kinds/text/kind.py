@@ -105,7 +105,7 @@ class TextKind(Kind):
     """Free-text answers against a rubric."""
 
     name: ClassVar[str] = "text"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     config_model: ClassVar[type[BaseModel] | None] = TextConfig
 
     def load_rubric(self, exercise: Exercise) -> tuple[Rubric | None, list[ExerciseError]]:
