@@ -14,9 +14,9 @@ from hireloop.core import CriterionScore, Grade, Outcome
 from hireloop.kinds.text.kind import KeyPoint, Rubric
 from hireloop.nlp.judge import (
     INJECTION,
-    UNSUPPORTED,
     INVENTED,
     NO_EVIDENCE,
+    UNSUPPORTED,
     JudgeNotConfigured,
     JudgeResult,
     LLMJudge,
