@@ -68,9 +68,8 @@ still
 negation (more, most, over, under, up, down, off, out, not, no)"""
 
 _NEG = frozenset({"not", "no", "never", "cannot", "can't", "none", "nothing", "neither", "nor",
-                  "hardly", "barely", "nobody", "nowhere", "without", "avoid",
-                  "avoiding", "stop", "stopping", "prevent", "preventing", "lack", "lacks",
-                  "lacking", "useless", "pointless", "meaningless", "misleading", "irrelevant",
+                  "hardly", "barely", "nobody", "nowhere", "without", "lack", "lacks", "lacking",
+                  "useless", "pointless", "meaningless", "misleading", "irrelevant",
                   "unreliable", "non"})
 _HYPOTHETICAL = frozenset({"would", "could", "might", "may", "would've", "could've", "wouldn't",
                            "couldn't", "mightn't"})
@@ -320,7 +319,11 @@ def _polarity_mismatch(sentence: _Parsed, statement: _Parsed) -> bool:
         # One clause that says the opposite of the point's clause is enough: "I would ship it
         # as it is; keep monitoring" contradicts "do not ship as is", whatever else agrees.
         if clause.negated(other.stems) != other.negated(clause.stems):
-            return True
+            # Beyond the negated word itself, the clauses must share what it is said of ("does
+            # not *learn* from past trials" is not about "a new *learning* rate per trial").
+            rest = (clause.stems & other.stems) - set(clause.heads) - set(other.heads)
+            if len(rest) >= (1 if smaller <= 2 else 2):
+                return True
     return False
 
 
