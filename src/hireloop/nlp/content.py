@@ -240,7 +240,12 @@ REFERENCE_NEAR = 0.6
 thing, so the answer's sentence must not say its opposite"""
 CANDIDATES = 3
 """sentences per key point whose relation to the point is judged (the closest by similarity)"""
+PADDING_FROM_WORDS = 300
+"""answers shorter than this are never diluted as padding"""
 RELEVANT = 0.35
+RELATED_BY_POINT = -0.15
+"""a sentence also counts as related when its similarity to a key point, plus this, reaches
+RELEVANT (an answer about one's own research or story shares few words with the prompt)"""
 """a sentence whose cosine with every sentence of the prompt, the key points and the reference
 answer stays below this is unrelated to the exercise (padding, when most of a long answer is
 like that)"""
@@ -342,6 +347,7 @@ class ContentScorer:
                 locals_ = _local_similarities(group_words(enc), enc.pooled, per_sentence_tokens,
                                               sent_pooled, usable, question_stems)
                 for i, similarity in locals_.items():
+                    relevance[i] = max(relevance[i], similarity + RELATED_BY_POINT)
                     local = similarity
                     if _phrase_present(text, texts[i], question_stems):
                         local = max(local, COVERAGE_HIGH)
@@ -369,7 +375,7 @@ class ContentScorer:
             factor *= PENALTIES.get(flag, 1.0)
         # Padding: when most of a long answer relates to no key point, what it does cover is
         # diluted in proportion (unrelated text must never raise a score).
-        if usable and len(answer_words) >= 150:
+        if usable and len(answer_words) >= PADDING_FROM_WORDS:
             related = sum(len(words(texts[i])) for i in usable if relevance[i] >= RELEVANT)
             share = related / max(1, sum(len(words(texts[i])) for i in usable))
             result.features["related_share"] = round(share, 4)
