@@ -337,9 +337,16 @@ def _flips(sentence: _Parsed, statement: _Parsed) -> list[tuple[str, str]]:
             if b in sentence.stems and a not in sentence.stems and b not in statement.stems:
                 ours = [c for c in statement.clauses if a in c.stems]
                 theirs = [c for c in sentence.clauses if b in c.stems]
-                if any(_same_slot(x, a, y, b) for x in ours for y in theirs):
+                if any(_same_slot(x, a, y, b) and _paired(y, x, sentence, statement)
+                       for x in ours for y in theirs):
                     flips.append((a, b))
     return flips
+
+
+def _paired(clause: _Clause, other: _Clause, sentence: _Parsed, statement: _Parsed) -> bool:
+    """Whether two clauses are each other's closest (by shared content words) in their texts."""
+    return (_best(clause, statement.clauses)[1] is other
+            and _best(other, sentence.clauses)[1] is clause)
 
 
 def _near(clause: _Clause, word: str, shared: set[str]) -> bool:
@@ -462,8 +469,9 @@ def _restricts(text: str) -> bool:
 def stance(sentence: str, statement: str) -> bool | None:
     """Whether ``sentence`` makes ``statement`` (True), denies it (False) or neither (None).
 
-    It makes or denies it when one of its clauses holds at least 80% of the statement's content
-    words (two at least); it denies it when that clause and the statement differ in negation
+    It makes or denies it when one of its clauses holds all the statement's content words (85%
+    of them for a statement of more than six; two at least); it denies it when that clause and
+    the statement differ in negation
     (whatever the negation governs), or when the statement restricts ("only", "always") and
     the clause does not.
     """
@@ -473,8 +481,11 @@ def stance(sentence: str, statement: str) -> bool | None:
         return None
     negations = sum(len(c.heads) for c in parsed.clauses) % 2
     restricted = any(c.restricts for c in parsed.clauses)
+    # Short statements are made only with all their words ("*data* drift means the input
+    # distribution changes" does not make "*concept* drift means ...").
+    needed = len(wanted) if len(wanted) <= 6 else 0.85 * len(wanted)
     for clause in parse(sentence).clauses:
-        if len(wanted & clause.stems) < 0.8 * len(wanted):
+        if len(wanted & clause.stems) < needed:
             continue
         return len(clause.heads) % 2 == negations and (clause.restricts or not restricted)
     return None

@@ -94,7 +94,7 @@ _EVALUATOR = re.compile(
     r"\b(?:dear|attention)\s+(?:evaluator|grader|reviewer|ai|model)|"
     r"\b(?:this|the)\s+(?:answer|response)\s+(?:covers|addresses|meets|satisfies)\s+(?:all|every|"
     r"each)\s+(?:the\s+)?(?:key\s+points|rubric|criteria)|"
-    r"\bsystem\s+prompt\b|\brubric\s+(?:says|requires)|\[(?:system|admin|instruction)\]|"
+    r"^\W*system\s*:|\brubric\s+(?:says|requires)|\[(?:system|admin|instruction)\]|"
     r"\bwhen\s+you\s+(?:grade|score|evaluate|mark|review|assess)\b|"
     r"\b(?:respond|reply|output|return)\s+with\s+(?:a\s+)?(?:score|grade|mark)|"
     r"\bscore\s*[=:]\s*(?:1(?:\.0+)?|100)\b|"
