@@ -242,6 +242,8 @@ def bank_check(
         details += "".join(f"\nsample {s.name} (seed {s.seed}): expected {s.expected}; got {s.got}"
                            for s in failed)
         summary = f"{passed} passed" + (f", {skipped} skipped" if skipped else "")
+        if r.warnings:
+            summary += f"; {len(r.warnings)} warning(s): " + "; ".join(r.warnings[:3])
         table.add_row(r.id, r.kind or "?", result, (details.strip() or summary))
     console.print(table)
     for lr in loop_reports:

@@ -67,7 +67,9 @@ def test_an_espeak_answer_gets_a_transcript_delivery_metrics_and_a_content_grade
 
 
 def test_content_evidence_points_at_the_moment_it_was_said(exemplary: Grade) -> None:
-    reason = next(c for c in exemplary.criteria if "unusual" in c.name)
+    reason = next(c for c in exemplary.criteria
+                  if any(e.startswith("key point") and "unusual" in e for e in c.evidence))
+    assert reason.name.startswith("Key point"), "candidates read a label, never the point"
     assert reason.evidence, "the covered key point quotes its sentence"
     match = STAMP.match(reason.evidence[0])
     assert match, reason.evidence[0]

@@ -69,7 +69,7 @@ def test_keyword_stuffing_scores_near_zero(scorer: ContentScorer) -> None:
     stuffed = ("overfitting variance noise training data validation held-out generalisation "
                "regularisation bias memorise pattern detect gap error")
     result = scorer.score(stuffed, POINTS, QUESTION, RUBRIC)
-    assert "keyword-list" in result.flags
+    assert "keyword_list" in result.flags
     assert result.score <= 0.15
 
 
@@ -77,7 +77,7 @@ def test_rubric_words_in_a_meaningless_order_score_near_zero(scorer: ContentScor
     words = RUBRIC.replace(".", "").replace(":", "").split()
     shuffled = " ".join(words[i] for i in sorted(range(len(words)), key=lambda i: (i * 7919) % 101))
     result = scorer.score(shuffled, POINTS, QUESTION, RUBRIC)
-    assert "reordered-words" in result.flags or "keyword-list" in result.flags
+    assert "reordered_words" in result.flags or "keyword_list" in result.flags
     assert result.score <= 0.15
 
 

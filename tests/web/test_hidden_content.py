@@ -19,10 +19,10 @@ CANARY_NOTE = "CANARY-NOTE-7f3a: candidate oversold the project"
 CANARY_REASON = "CANARY-REASON-91bc: answer copied"
 
 
-CANDIDATE_FACING = (".explanation", ".feedback", ".key_point.text")
+CANDIDATE_FACING = (".explanation", ".feedback", ".key_point.hint")
 """hidden fields written to be shown with the grade when the loop's policy allows: an answer
-key's explanation and per-option feedback, and a rubric key point's statement (the criterion's
-name). Everything else (reference answers and solutions, tests, phrasings, must-not lists,
+key's explanation and per-option feedback, and a rubric key point's hint. Everything else
+(reference answers and solutions, tests, key points themselves, phrasings, must-not lists,
 notes) must never reach a candidate."""
 
 

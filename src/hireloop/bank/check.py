@@ -1,9 +1,21 @@
-"""`hireloop bank check`: validate exercises and run every sample through its kind's grader."""
+"""`hireloop bank check`: validate exercises and run every sample through its kind's grader.
+
+Beyond each sample's own band, two rules hold for every exercise, an author's included:
+
+- **roles** (text and spoken): a ``gaming`` sample must be not gradable or score at most
+  :data:`GAMING_CEILING`, a ``wrong`` one at most :data:`WRONG_CEILING`, and every ``exemplary``
+  sample at least :data:`MARGIN` above all of them, whatever bands the samples declare;
+- **hints**: every key point of every rubric (a hidden TOML file with ``[[key_point]]``
+  tables: text and spoken rubrics, ml_task explanation rubrics) has a ``hint`` that does not
+  repeat the point, since candidates read hints and never the points themselves.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
+import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +37,18 @@ AT_MOST_SLACK = 0.005
 source (a size criterion) must not fail a check about cheating"""
 
 
+GAMING_CEILING = 0.25
+"""the most a gaming sample may score (or it is not gradable)"""
+WRONG_CEILING = 0.45
+"""the most a confidently wrong sample may score"""
+MARGIN = 0.3
+"""how far every exemplary sample must score above every gaming and wrong sample"""
+ROLE_KINDS = frozenset({"text", "spoken"})
+"""kinds whose samples' roles are held to the ceilings and the margin"""
+HINTS_REQUIRED = True
+"""whether a key point without a hint is an error (True) or only a warning (False)"""
+
+
 @dataclass
 class SampleResult:
     """One sample graded against one variant."""
@@ -35,6 +59,10 @@ class SampleResult:
     got: str
     ok: bool
     skipped: bool = False
+    outcome: str | None = None
+    """the grade's outcome (None when the sample could not be graded)"""
+    score: float | None = None
+    role: str | None = None
 
 
 @dataclass
@@ -46,6 +74,8 @@ class ExerciseReport:
     ok: bool
     errors: list[str] = field(default_factory=list)
     samples: list[SampleResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """problems that do not fail the check (yet): key points without hints"""
 
     def as_json(self) -> dict[str, object]:
         """The stable JSON form (see the issue: id, kind, ok, errors, samples)."""
@@ -88,7 +118,67 @@ def _run_sample(bank: Bank, kind: Kind, exercise: Exercise, sample: SampleSpec,
         else:
             got += f" ({sample.at_most!r}: {bound:.3f})"
             ok = ok and result.score <= bound + AT_MOST_SLACK
-    return SampleResult(sample.name, seed, expected, got, ok=ok)
+    return SampleResult(sample.name, seed, expected, got, ok=ok,
+                        outcome=str(result.outcome), score=result.score, role=sample.role)
+
+
+def _role_rules(results: list[SampleResult]) -> None:
+    """Hold gaming and wrong samples under their ceilings and exemplary ones above them."""
+    for seed in sorted({r.seed for r in results}):
+        ours = [r for r in results if r.seed == seed and r.outcome is not None]
+        low = [r for r in ours if r.role in ("gaming", "wrong")
+               and r.outcome == str(Outcome.GRADED)]
+        for r in ours:
+            if r.role == "gaming" and r.outcome == str(Outcome.GRADED) and \
+                    r.score is not None and r.score > GAMING_CEILING + 1e-9:
+                r.ok = False
+                r.expected += f"; role gaming: at most {GAMING_CEILING:g} or not_gradable"
+            elif r.role == "wrong" and (r.outcome != str(Outcome.GRADED) or (
+                    r.score is not None and r.score > WRONG_CEILING + 1e-9)):
+                r.ok = False
+                r.expected += f"; role wrong: graded, at most {WRONG_CEILING:g}"
+            elif r.role == "exemplary" and low and r.score is not None:
+                top = max(low, key=lambda x: x.score or 0.0)
+                if r.score < (top.score or 0.0) + MARGIN - 1e-9:
+                    r.ok = False
+                    r.expected += (f"; role exemplary: at least {MARGIN:g} above every gaming "
+                                   f"and wrong sample ({top.name} scored {top.score:.3f})")
+
+
+def rubric_hint_problems(exercise: Exercise) -> list[str]:
+    """Key points without a hint, or whose hint repeats the point, in every rubric of the
+    exercise (any hidden TOML file with ``[[key_point]]`` tables)."""
+    from hireloop.nlp.content import content_stems
+
+    problems: list[str] = []
+    for name in exercise.hidden.names():
+        if not name.endswith(".toml"):
+            continue
+        try:
+            data = tomllib.loads(exercise.hidden.read_text(name))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue  # the kind's own check reports a broken file
+        points = data.get("key_point")
+        if not isinstance(points, list):
+            continue
+        where = f"{exercise.source}/hidden/{name}"
+        for i, point in enumerate(points):
+            if not isinstance(point, dict):
+                continue
+            label = f"key_point[{i}] {point.get('id', '?')!r}"
+            hint = point.get("hint")
+            if not isinstance(hint, str) or not hint.strip():
+                problems.append(f"{where}: {label} has no hint (what candidates read instead "
+                                "of the point: what to think about, not the answer)")
+                continue
+            said = set(content_stems(str(point.get("text", ""))))
+            given = set(content_stems(hint))
+            if len(said) >= 4 and len(said & given) >= 0.8 * len(said):
+                problems.append(f"{where}: {label}: the hint repeats the point itself; say "
+                                "what to think about, not the answer")
+            elif re.search(r"\{\{|\{%", hint) and "{" not in str(point.get("text", "")):
+                problems.append(f"{where}: {label}: the hint is a template but the point is not")
+    return problems
 
 
 def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
@@ -102,6 +192,8 @@ def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
     if exercise is not None and kind is not None and not report.errors:
         from hireloop.installation import fixed_key
 
+        hints = rubric_hint_problems(exercise)
+        (report.errors if HINTS_REQUIRED else report.warnings).extend(hints)
         scores: dict[tuple[str, int], float] = {}
         names = [s.name for s in exercise.samples]
         # samples others are bounded by go first
@@ -116,6 +208,8 @@ def check_entry(bank: Bank, entry: LoadedExercise) -> ExerciseReport:
                 for seed in sample.seeds:
                     report.samples.append(_run_sample(bank, kind, exercise, sample, seed,
                                                       scores))
+        if entry.kind in ROLE_KINDS:
+            _role_rules(report.samples)
     report.ok = not report.errors and all(s.ok or s.skipped for s in report.samples)
     return report
 

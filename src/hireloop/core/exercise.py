@@ -19,6 +19,12 @@ from hireloop.core.variants import VariantSpec, draw_params
 
 ID_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
+SampleRole = Literal["exemplary", "partial", "wrong", "gaming"]
+"""what a sample stands for, where the bank enforces more than its band (text and spoken):
+``gaming`` (a keyword list, the prompt restated, "I don't know", an injection, padding, another
+language) must land in [0, 0.25] or be not gradable; ``wrong`` (a confident answer that is
+wrong) at most 0.45; ``exemplary`` at least 0.3 above every gaming and wrong sample"""
+
 
 class ExerciseMeta(BaseModel):
     """The keys of ``exercise.toml`` that every kind shares (the kind's own table is apart)."""
@@ -109,6 +115,10 @@ class SampleSpec(BaseModel):
     must not exceed: a cheat must earn no more than the unsolved starter"""
     note: str | None = None
     """why the sample exists"""
+    role: SampleRole | None = None
+    """exemplary, partial, wrong or gaming: for text and spoken exercises, ``hireloop bank
+    check`` holds gaming and wrong samples under their ceilings and the exemplary ones above
+    them, whatever band the sample declares"""
 
     @model_validator(mode="after")
     def _has_expectation(self) -> SampleSpec:

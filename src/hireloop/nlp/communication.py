@@ -572,8 +572,11 @@ def _score(findings: list[Finding]) -> float:
 
 
 def analyse(text: str, *, genre: str, audience: str | None, min_words: int,
-            max_words: int) -> CommunicationReport:
+            max_words: int, spoken: bool = False) -> CommunicationReport:
     """Analyse how clearly ``text`` communicates to ``audience`` (see the module docstring).
+
+    ``spoken``: ``text`` is a transcript. It has no layout to advise on (no paragraphs), and
+    filler words are the delivery analysis's to count (:mod:`hireloop.speech.delivery`), once.
 
     Deterministic: the same arguments always give the same report.
     """
@@ -702,8 +705,8 @@ def analyse(text: str, *, genre: str, audience: str | None, min_words: int,
                     f"in your first sentence, then give the reasons.", buried.text, "minor"))
     metrics["answer_first"] = answer_first
     wall_limit = 200 if genre == "behavioural" else 150
-    if (n_words >= wall_limit and structure.paragraphs <= 1 and structure.list_items == 0
-            and structure.headings == 0):
+    if (not spoken and n_words >= wall_limit and structure.paragraphs <= 1
+            and structure.list_items == 0 and structure.headings == 0):
         findings.append(Finding(
             "wall-of-text",
             f"Your {n_words}-word answer is one block of text. Break it into short paragraphs "
@@ -725,7 +728,7 @@ def analyse(text: str, *, genre: str, audience: str | None, min_words: int,
             + "). State what you know plainly and keep caveats for what is really uncertain.",
             first_hedged,
             "major" if len(hedges) >= 6 and len(hedges) * per_100 >= 2.5 else "minor"))
-    if len(fillers) >= 3 and len(fillers) * per_100 >= 0.5:
+    if not spoken and len(fillers) >= 3 and len(fillers) * per_100 >= 0.5:
         phrases = list(dict.fromkeys(m.group(0).lower() for m in fillers))
         findings.append(Finding(
             "filler",

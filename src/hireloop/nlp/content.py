@@ -8,10 +8,17 @@ For every key point (its text and its alternative phrasings) the scorer measures
 - *sentence similarity*: the cosine between the key point and each answer sentence;
 - *lexical match*: a phrasing that appears in a sentence nearly word for word.
 
-The sentence that supports the point best is its evidence, quoted verbatim. A sentence that
-negates the point ("overfitting is not about variance") or that is closer to one of the rubric's
-``must_not`` statements earns nothing. Answers that only copy the question, list keywords, repeat
-rubric words in a meaningless order or say "I don't know" are flagged and score near zero.
+The closest sentences are then *judged* (:mod:`hireloop.nlp.entailment`): a sentence that says
+the opposite of the point (a flipped negation, the other end of a contrast, swapped roles, a
+wrong number) or states one of the rubric's ``must_not`` statements earns nothing, and when it
+says so as strongly as any sentence supports the point, the point is contradicted. The sentence
+that supports the point best is its evidence, quoted verbatim.
+
+Gaming costs the whole grade, not a part of it (:mod:`hireloop.nlp.gaming`): sentences that
+speak to the evaluator or restate the prompt earn nothing; keyword lists (bare or dressed as
+sentences), rubric words in a meaningless order and "I don't know" multiply the score by
+:data:`PENALTIES`; and a long answer that is mostly unrelated text has its credit diluted in
+proportion, so padding never raises a score.
 """
 
 from __future__ import annotations
@@ -25,6 +32,16 @@ import numpy as np
 import numpy.typing as npt
 
 from hireloop.nlp.embeddings import Embedder, Encoded, Vectors
+from hireloop.nlp.entailment import (
+    Relation,
+    judge,
+    leaning,
+    numbers_of,
+    stance,
+    states,
+    swap_words,
+)
+from hireloop.nlp.gaming import addresses_evaluator, idk, idk_cue, structure
 from hireloop.nlp.text import Sentence, normalise, split_sentences, words
 
 STOPWORDS = frozenset(
@@ -43,11 +60,15 @@ NEGATIONS = re.compile(
 IDK = re.compile(
     r"\b(i\s+(?:do\s*n[o']?t|dont)\s+know|no\s+idea|not\s+sure|idk|no\s+clue|i\s+have\s+no\s+"
     r"(?:idea|clue)|pass|skip|don't\s+remember|can't\s+remember|unsure|dunno)\b", re.IGNORECASE)
+"""the short forms of "I don't know" (the LLM judge strips them; :mod:`hireloop.nlp.gaming`
+knows the longer ones)"""
 
 # Calibration of similarity to coverage (tuned on the built-in bank's samples; see
 # benchmarks/text_grader.py): below LOW a point is not covered at all, above HIGH fully.
 COVERAGE_LOW = 0.30
 COVERAGE_HIGH = 0.80
+COVERED = 0.75
+"""coverage from which a point counts as covered in feedback (below it: partly covered)"""
 TOKEN_WEIGHT = 0.65
 TOPIC_FLOOR = 0.10
 TOPIC_SPAN = 0.30
@@ -101,7 +122,18 @@ class Coverage:
     matched: str
     """the rubric wording (text or phrasing) that matched best"""
     contradicted: Sentence | None = None
-    """a sentence that negates the point or matches a must_not statement"""
+    """a sentence that says the opposite of the point or states a must_not statement"""
+    reason: str | None = None
+    """how the contradicting sentence opposes the point, in words"""
+
+    @property
+    def state(self) -> str:
+        """covered, partly covered, contradicted or missing (covered only at high coverage)"""
+        if self.coverage >= COVERED:
+            return "covered"
+        if self.contradicted is not None and self.coverage == 0:
+            return "contradicted"
+        return "partly covered" if self.coverage > 0 else "missing"
 
 
 @dataclass
@@ -112,10 +144,15 @@ class ContentResult:
     score: float
     """weighted coverage in [0, 1], after penalties"""
     flags: list[str] = field(default_factory=list)
-    """idk, copied-question, keyword-list, reordered-words, off-topic"""
+    """idk, copied_prompt, restates_prompt, keyword_list, reordered_words, addresses_evaluator,
+    padding, contradicts_key_point"""
     features: dict[str, float] = field(default_factory=dict)
     """raw measurements (for calibration by `hireloop eval` and for interviewers)"""
     sentences: list[Sentence] = field(default_factory=list)
+    factor: float = 1.0
+    """what the flags multiplied the whole grade by"""
+    details: dict[str, str] = field(default_factory=dict)
+    """per flag, what was seen (for the interviewer)"""
 
 
 @dataclass(frozen=True)
@@ -157,24 +194,6 @@ def _content_mask(point: _Words, demoted: set[str]) -> npt.NDArray[np.bool_]:
     return mask
 
 
-def _recalls(point: _Words, sentences: list[Vectors], usable: list[int],
-             demoted: set[str]) -> dict[int, float]:
-    """``token_recall`` of the point in each usable sentence, with one matrix product."""
-    if not usable:
-        return {}
-    mask = _content_mask(point, demoted)
-    stacked = np.concatenate([sentences[i] for i in usable])
-    sims = point.encoded.vectors[mask] @ stacked.T
-    out: dict[int, float] = {}
-    start = 0
-    for i in usable:
-        end = start + sentences[i].shape[0]
-        block = sims[:, start:end]
-        out[i] = float(np.clip(block.max(axis=1), 0.0, 1.0).mean()) if end > start else 0.0
-        start = end
-    return out
-
-
 def token_recall(point: _Words, target: Vectors, demoted: set[str]) -> float:
     """Mean over the point's content tokens of their best similarity in ``target``."""
     if target.shape[0] == 0:
@@ -184,40 +203,55 @@ def token_recall(point: _Words, target: Vectors, demoted: set[str]) -> float:
     return float(np.clip(best, 0.0, 1.0).mean())
 
 
-def _scoped_negations(text: str, shared: set[str]) -> int:
-    """How many negation cues in ``text`` stand within three words before a word in ``shared``."""
-    tokens = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)]
-    return sum(
-        1 for i, word in enumerate(tokens)
-        if (NEGATIONS.fullmatch(word) or word.endswith("n't"))
-        and any(stem(t) in shared for t in tokens[i + 1:i + 4])
-    )
-
-
-def negated(sentence: str, point_text: str) -> bool:
-    """Whether ``sentence`` says the opposite of ``point_text`` about the words they share.
-
-    A negation cue counts when it stands within three words before a shared word (its scope);
-    the sentence negates the point when it has an odd number of such cues and the point an even
-    number. Sentences that share no content word with the point are left to the semantic
-    comparison.
-    """
-    shared = set(content_stems(point_text)) & set(content_stems(sentence))
-    if not shared:
-        return False
-    # Only a sentence that negates counts: a point worded around a flaw ("no ablation") is
-    # covered by an answer that asks for the fix ("run an ablation").
-    return (_scoped_negations(sentence, shared) % 2 == 1
-            and _scoped_negations(point_text, shared) % 2 == 0)
-
-
-def _same_polarity(sentence: str, statement: str) -> bool:
-    shared = set(content_stems(statement)) & set(content_stems(sentence))
-    return _scoped_negations(sentence, shared) % 2 == _scoped_negations(statement, shared) % 2
+def negated(sentence: str, statement: str) -> bool:
+    """Whether ``sentence`` says the opposite of ``statement`` (see
+    :mod:`hireloop.nlp.entailment`)."""
+    return judge(sentence, statement).relation is Relation.CONTRADICTS
 
 
 def _calibrate(similarity: float) -> float:
     return float(np.clip((similarity - COVERAGE_LOW) / (COVERAGE_HIGH - COVERAGE_LOW), 0.0, 1.0))
+
+
+RESTATES_COSINE = 0.64
+"""a sentence this close to a sentence of the prompt ..."""
+RESTATES_PRECISION = 0.65
+"""... whose content tokens the prompt's tokens match this well on average restates the prompt
+(copied or paraphrased): it earns nothing"""
+RESTATES_MIN_WORDS = 12
+"""sentences shorter than this are judged restatements only when they are near copies"""
+RESTATES_COPY = 0.85
+"""this close to a prompt sentence, with most of its words the prompt's: a copy"""
+SWAP_MARGIN = 0.02
+"""how much closer to the statement with its contrast words exchanged a sentence must be to
+count as having them the wrong way round"""
+CONTRADICTION_DECIDES = 0.6
+"""a sentence this close to a key point that says its opposite cancels the point, however well
+another sentence supports it (an answer does not earn a point by saying it both ways)"""
+DENIES_MUST_NOT = 0.65
+"""the similarity credited to a sentence that denies one of the point's must_not statements"""
+EVASIVE_BELOW = 0.35
+"""an answer that says it does not know and covers less than this of the rubric is evasive"""
+LEANING_AGAINST = 0.5
+"""the share of its credit a sentence keeps when it leans against the point without the rules
+deciding that it contradicts it"""
+REFERENCE_NEAR = 0.6
+"""a reference answer sentence at least this close to an answer's sentence is about the same
+thing, so the answer's sentence must not say its opposite"""
+CANDIDATES = 3
+"""sentences per key point whose relation to the point is judged (the closest by similarity)"""
+PADDING_FROM_WORDS = 300
+"""answers shorter than this are never diluted as padding"""
+RELEVANT = 0.35
+RELATED_BY_POINT = -0.15
+"""a sentence also counts as related when its similarity to a key point, plus this, reaches
+RELEVANT (an answer about one's own research or story shares few words with the prompt)"""
+"""a sentence whose cosine with every sentence of the prompt, the key points and the reference
+answer stays below this is unrelated to the exercise (padding, when most of a long answer is
+like that)"""
+PENALTIES = {"idk": 0.0, "copied_prompt": 0.0, "keyword_list": 0.15, "reordered_words": 0.1,
+             "evasive": 0.5}
+"""what each flag multiplies the whole grade by"""
 
 
 class ContentScorer:
@@ -227,11 +261,13 @@ class ContentScorer:
         self.embedder = embedder
 
     def score(self, answer: str, key_points: list[KeyPointSpec], question: str = "",
-              rubric_text: str = "") -> ContentResult:
+              rubric_text: str = "", reference: str = "", *, spoken: bool = False
+              ) -> ContentResult:
         """Coverage of each key point by ``answer``; ``question`` words earn nothing.
 
         ``rubric_text`` (the reference answer and key points) is used to recognise answers that
-        only repeat the rubric's words in a meaningless order.
+        only repeat the rubric's words in a meaningless order, and its numbers (with the
+        question's) may appear in an answer without contradicting a point.
         """
         sentences = split_sentences(answer)
         answer_words = words(answer)
@@ -240,42 +276,67 @@ class ContentScorer:
             result.coverages = [Coverage(k.id, 0.0, 0.0, None, k.text) for k in key_points]
             return result
 
-        flags = _flags(answer, answer_words, rubric_text)
         question_stems = set(content_stems(question))
         question_sentences = [s.text for s in split_sentences(question)]
-
+        known_numbers = numbers_of(question) | numbers_of(rubric_text)
         texts = [s.text for s in sentences]
         variants = [(k, v) for k in key_points for v in (k.text, *k.phrasings)]
-        negatives = [(k, v) for k in key_points for v in k.must_not]
-        encoded = self.embedder.encode(texts + [v for _, v in variants]
-                                       + [v for _, v in negatives] + question_sentences)
+        context = question_sentences + [s.text for s in split_sentences(rubric_text)]
+        encoded = self.embedder.encode(texts + [v for _, v in variants] + question_sentences)
         enc_sent = encoded[: len(texts)]
         enc_var = encoded[len(texts): len(texts) + len(variants)]
-        enc_neg = encoded[len(texts) + len(variants): len(texts) + len(variants) + len(negatives)]
-        enc_q = encoded[len(texts) + len(variants) + len(negatives):]
-
-        # Sentences that only restate the question earn nothing.
-        usable = list(range(len(sentences)))
-        if enc_q:
-            q_pooled = np.stack([e.pooled for e in enc_q])
-            copied = []
-            for i, enc in enumerate(enc_sent):
-                own = set(content_stems(texts[i]))
-                overlap = len(own & question_stems) / max(1, len(own))
-                if float((q_pooled @ enc.pooled).max()) > 0.85 and overlap > 0.7:
-                    copied.append(i)
-            usable = [i for i in usable if i not in copied]
-            if not usable:
-                flags.append("copied-question")
-
+        enc_q = encoded[len(texts) + len(variants):]
         sent_pooled = np.stack([e.pooled for e in enc_sent])
-        per_sentence_tokens = [e.vectors for e in enc_sent]
-        all_tokens = (np.concatenate([per_sentence_tokens[i] for i in usable])
-                      if usable else np.zeros((0, sent_pooled.shape[1]), dtype=np.float32))
 
+        # Sentences that speak to the evaluator, ask instead of answering, or only restate the
+        # prompt earn nothing.
+        evaluator = [i for i, t in enumerate(texts) if addresses_evaluator(t)]
+        questions = [i for i, t in enumerate(texts) if t.rstrip(" *_\"'”)").endswith("?")]
+        point_pooled = np.stack([e.pooled for e in enc_var])
+        answer_words_of_rubric = {st for _, v in variants for st in content_stems(v)}
+        restating = self._restating(texts, enc_sent, enc_q, question_stems,
+                                    (sent_pooled @ point_pooled.T).max(axis=1),
+                                    answer_words_of_rubric - question_stems)
+        unusable = set(evaluator) | set(restating) | set(questions)
+        usable = [i for i in range(len(sentences)) if i not in unusable]
+
+        flags: list[str] = []
+        novel = [st for i in usable for st in content_stems(texts[i])
+                 if st not in question_stems and st not in _IDK_STEMS]
+        if idk(answer, len(novel)):
+            flags.append("idk")
+        shape = structure([sentences[i] for i in usable] or sentences, spoken=spoken)
+        if shape.keyword_list:
+            flags.append("keyword_list")
+            result.details["keyword_list"] = shape.describe()
+        elif _reordered(answer, answer_words, rubric_text):
+            flags.append("reordered_words")
+        asked = sum(len(words(texts[i])) for i in questions)
+        if questions and asked >= 0.5 * len(answer_words):
+            flags.append("questions")
+            result.details["questions"] = texts[questions[0]]
+        if evaluator:
+            flags.append("addresses_evaluator")
+            result.details["addresses_evaluator"] = texts[evaluator[0]]
+        restated_words = sum(len(words(texts[i])) for i in restating)
+        if restating and (not usable or restated_words >= 0.5 * len(answer_words)):
+            flags.append("copied_prompt" if not usable else "restates_prompt")
+            result.details["restates_prompt"] = texts[restating[0]]
+
+        per_sentence_tokens = [e.vectors for e in enc_sent]
+        relevance = (sent_pooled @ self.embedder.embed(context).T).max(axis=1) if context \
+            else np.ones(len(sentences))
+        reference_texts = [s.text for s in split_sentences(reference)]
+        nearest: dict[int, str] = {}
+        if reference_texts:
+            to_reference = sent_pooled @ self.embedder.embed(reference_texts).T
+            for i in range(len(sentences)):
+                j = int(np.argmax(to_reference[i]))
+                if float(to_reference[i, j]) >= REFERENCE_NEAR:
+                    nearest[i] = reference_texts[j]
         coverages: list[Coverage] = []
         for point in key_points:
-            best: tuple[float, int, str] = (0.0, -1, point.text)
+            scored: list[tuple[float, int, str, Vectors]] = []
             point_vectors: list[Vectors] = []
             for (kp, text), enc in zip(variants, enc_var, strict=True):
                 if kp is not point:
@@ -283,71 +344,210 @@ class ContentScorer:
                 if text is not point.text and len(set(content_stems(text))) < 2:
                     continue  # a one-word phrasing would give credit for naming a term
                 point_vectors.append(enc.pooled)
-                grouped = group_words(enc)
-                recalls = _recalls(grouped, per_sentence_tokens, usable, question_stems)
-                whole_recall = max(recalls.values(), default=0.0) if len(usable) == 1 else \
-                    token_recall(grouped, all_tokens, question_stems)
-                sims = sent_pooled @ enc.pooled
-                for i in usable:
-                    sentence_recall = recalls[i]
-                    cosine = float(sims[i])
-                    # Word matches count only in a sentence that is on the point's topic, so
-                    # one shared word ("stale") in an unrelated sentence earns nothing.
-                    topical = min(1.0, max(0.0, (cosine - TOPIC_FLOOR) / TOPIC_SPAN))
-                    local = (TOKEN_WEIGHT * 0.5 * (whole_recall + sentence_recall) * topical
-                             + (1 - TOKEN_WEIGHT) * cosine)
+                locals_ = _local_similarities(group_words(enc), enc.pooled, per_sentence_tokens,
+                                              sent_pooled, usable, question_stems)
+                for i, similarity in locals_.items():
+                    relevance[i] = max(relevance[i], similarity + RELATED_BY_POINT)
+                    local = similarity
                     if _phrase_present(text, texts[i], question_stems):
                         local = max(local, COVERAGE_HIGH)
-                    if local > best[0]:
-                        best = (local, i, text)
-            similarity, index, matched = best
-            contradicted: Sentence | None = None
-            if index >= 0:
-                sentence = sentences[index]
-                # How close the sentence is to the point's best wording, against its closest
-                # must_not statement: a sentence nearer a contradiction earns nothing.
-                positive = max(float(sent_pooled[index] @ v) for v in point_vectors)
-                if negated(sentence.text, matched):
-                    contradicted = sentence
-                else:
-                    contradicted = next(
-                        (sentences[i] for i in usable for m in point.must_not
-                         if _states(m, texts[i])), None)
-                if contradicted is None and not _phrase_present(matched, sentence.text):
-                    for (kp, _), enc in zip(negatives, enc_neg, strict=True):
-                        negative = float(enc.pooled @ sent_pooled[index])
-                        if kp is point and negative > 0.6 and negative > positive + 0.03:
-                            contradicted = sentence
-            coverage = 0.0 if contradicted else _calibrate(similarity)
-            evidence = sentences[index] if index >= 0 and coverage > 0 else None
-            coverages.append(Coverage(point.id, round(coverage, 4), round(similarity, 4),
-                                      evidence, matched, contradicted))
+                    scored.append((local, i, text, enc.pooled))
+            # Denying a statement the rubric rules out makes the point ("a 3% offline gain is
+            # not enough to skip the A/B test").
+            for i in usable:
+                for statement in point.must_not:
+                    if stance(texts[i], statement) is False:
+                        scored.append((DENIES_MUST_NOT, i, point.text, sent_pooled[i]))
+            ruled_out = next(((i, m) for i in range(len(texts)) if i not in evaluator
+                              for m in point.must_not if _states(m, texts[i])), None)
+            coverages.append(self._judge_point(point, scored, sentences, sent_pooled,
+                                               known_numbers, ruled_out, nearest))
 
         total = sum(k.weight for k in key_points)
-        score = sum(k.weight * c.coverage for k, c in zip(key_points, coverages, strict=True))
-        score /= total
-        penalties = {"idk": 0.0, "copied-question": 0.0, "keyword-list": 0.15,
-                     "reordered-words": 0.1}
+        raw = sum(k.weight * c.coverage for k, c in zip(key_points, coverages, strict=True))
+        raw /= total
+        # An admission of not knowing with little of substance around it ("I'd have to look it
+        # up with the analytics team ...") is evasive, however long.
+        if "idk" not in flags and idk_cue(answer) is not None and raw < EVASIVE_BELOW:
+            flags.append("evasive")
+        factor = 1.0
         for flag in flags:
-            score *= penalties.get(flag, 1.0)
+            factor *= PENALTIES.get(flag, 1.0)
+        # Padding: when most of a long answer relates to no key point, what it does cover is
+        # diluted in proportion (unrelated text must never raise a score).
+        if usable and len(answer_words) >= PADDING_FROM_WORDS:
+            related = sum(len(words(texts[i])) for i in usable if relevance[i] >= RELEVANT)
+            share = related / max(1, sum(len(words(texts[i])) for i in usable))
+            result.features["related_share"] = round(share, 4)
+            if share < 0.5:
+                flags.append("padding")
+                dilution = (share / 0.5) ** 2
+                factor *= dilution
+                result.details["padding"] = (f"{1 - share:.0%} of the answer relates to no key "
+                                             f"point; credit multiplied by {dilution:.2f}")
+        contradicted = [c for c in coverages if c.contradicted is not None]
+        if contradicted:
+            flags.append("contradicts_key_point")
         result.coverages = coverages
         result.flags = flags
-        result.score = round(float(score), 4)
-        result.features = {
+        result.factor = round(factor, 4)
+        result.score = round(float(raw * factor), 4)
+        result.features.update({
             "words": float(len(answer_words)),
             "content_score": result.score,
+            "raw_content_score": round(float(raw), 4),
             "mean_similarity": round(float(np.mean([c.similarity for c in coverages])), 4),
-        }
+        })
         return result
+
+    def _restating(self, texts: list[str], enc_sent: list[Encoded], enc_q: list[Encoded],
+                   question_stems: set[str], to_points: npt.NDArray[np.float32],
+                   rubric_only: set[str]) -> list[int]:
+        """Sentences that copy or paraphrase the prompt and add nothing of their own: closer
+        to the prompt than to any key point, made of the prompt's words or near-synonyms, and
+        without a word of the answer the prompt does not already give. ``to_points`` holds each
+        sentence's highest cosine with a key point's wording; ``rubric_only`` the key points'
+        words that the prompt does not use ("C++ programs begin execution at *main*")."""
+        if not enc_q:
+            return []
+        q_pooled = np.stack([e.pooled for e in enc_q])
+        q_tokens = np.concatenate([e.vectors for e in enc_q])
+        out = []
+        for i, enc in enumerate(enc_sent):
+            cosine = float((q_pooled @ enc.pooled).max())
+            if cosine < RESTATES_COSINE or cosine < float(to_points[i]) + 0.05:
+                continue
+            own = set(content_stems(texts[i]))
+            if len(own & rubric_only) >= (1 if len(own) <= 8 else 2):
+                continue
+            overlap = len(own & question_stems) / max(1, len(own))
+            if cosine > RESTATES_COPY and overlap > 0.7:
+                out.append(i)
+                continue
+            if len(words(texts[i])) < RESTATES_MIN_WORDS:
+                continue  # a short answer that echoes the question's words is still an answer
+            grouped = group_words(enc)
+            mask = np.array(grouped.content, dtype=bool)
+            if not mask.any() or q_tokens.shape[0] == 0:
+                continue
+            precision = float(np.clip((enc.vectors[mask] @ q_tokens.T).max(axis=1), 0, 1).mean())
+            if precision >= RESTATES_PRECISION:
+                out.append(i)
+        return out
+
+    def _judge_point(self, point: KeyPointSpec, scored: list[tuple[float, int, str, Vectors]],
+                     sentences: list[Sentence], sent_pooled: Vectors, known: frozenset[float],
+                     ruled_out: tuple[int, str] | None, nearest: dict[int, str]) -> Coverage:
+        """The best-supported coverage of one point: the closest sentences are judged, and a
+        sentence that says the opposite as strongly as any other supports it decides; a
+        sentence that states one of the point's ``must_not`` statements anywhere decides."""
+        if not scored:
+            return Coverage(point.id, 0.0, 0.0, None, point.text)
+        if ruled_out is not None:
+            return Coverage(point.id, 0.0, 0.0, None, point.text, sentences[ruled_out[0]],
+                            f"states “{ruled_out[1]}”, which the rubric rules out")
+        best_by_sentence: dict[int, tuple[float, str]] = {}
+        for local, i, text, _ in scored:
+            if i not in best_by_sentence or local > best_by_sentence[i][0]:
+                best_by_sentence[i] = (local, text)
+        ranked = sorted(best_by_sentence.items(), key=lambda item: (-item[1][0], item[0]))
+        support: tuple[float, int, str] | None = None
+        against: tuple[float, int, str] | None = None
+        for i, (similarity, text) in ranked[:CANDIDATES]:
+            if similarity < COVERAGE_LOW:
+                break
+            sentence = sentences[i].text
+            reason = self._contradiction(point, text, sentence, i, sent_pooled, known,
+                                         nearest.get(i))
+            if reason is not None:
+                if against is None:
+                    against = (similarity, i, reason)
+                continue
+            # Undecided by the rules but leaning against the point (a negation or direction
+            # word reversed): half the credit.
+            local = similarity
+            if min(leaning(sentence, s) for s in (text, point.text, nearest.get(i) or text)) < 0:
+                local = COVERAGE_LOW + (similarity - COVERAGE_LOW) * LEANING_AGAINST
+            if support is None or local > support[0]:
+                support = (local, i, text)
+        top_local, matched = ranked[0][1]
+        if against is not None and (support is None or against[0] >= support[0] - 0.05
+                                    or against[0] >= CONTRADICTION_DECIDES):
+            return Coverage(point.id, 0.0, round(against[0], 4), None, matched,
+                            sentences[against[1]], against[2])
+        if support is None:
+            return Coverage(point.id, 0.0, round(top_local, 4), None, matched)
+        local, index, text = support
+        coverage = _calibrate(local)
+        return Coverage(point.id, round(coverage, 4), round(local, 4),
+                        sentences[index] if coverage > 0 else None, text,
+                        sentences[against[1]] if against is not None else None,
+                        against[2] if against is not None else None)
+
+    def _contradiction(self, point: KeyPointSpec, matched: str, sentence: str, index: int,
+                       sent_pooled: Vectors, known: frozenset[float],
+                       nearest: str | None) -> str | None:
+        """Why ``sentence`` says the opposite of the point (the wording it matched, the point
+        itself, or the reference answer's sentence nearest to it), or None when it does not."""
+        statements = [matched, point.text] + ([nearest] if nearest else [])
+        for statement in dict.fromkeys(statements):
+            verdict = judge(sentence, statement, known)
+            if verdict.relation is not Relation.CONTRADICTS:
+                continue
+            if not verdict.swapped:
+                return verdict.reason
+            # Swapped roles are confirmed by meaning: the sentence must be closer to the
+            # statement with the words exchanged than to the statement itself.
+            swapped = swap_words(statement, verdict.swapped)
+            vectors = self.embedder.embed([statement, swapped])
+            if float(sent_pooled[index] @ vectors[1]) > \
+                    float(sent_pooled[index] @ vectors[0]) + SWAP_MARGIN:
+                return verdict.reason
+        return None
+
+
+def _local_similarities(point: _Words, pooled: Vectors, sentences: list[Vectors],
+                        sent_pooled: Vectors, usable: list[int],
+                        demoted: set[str]) -> dict[int, float]:
+    """Each usable sentence's similarity to one wording of a key point.
+
+    Token alignment (the point's content tokens matched in the sentence, and in the sentence
+    with its neighbours, so a point made across two sentences still counts) weighs
+    ``TOKEN_WEIGHT``, counted only in proportion to how on-topic the sentence is; the pooled
+    cosine weighs the rest.
+    """
+    if not usable:
+        return {}
+    mask = _content_mask(point, demoted)
+    vectors = point.encoded.vectors[mask]
+    best = np.zeros((vectors.shape[0], len(sentences)), dtype=np.float32)
+    stacked = np.concatenate([sentences[i] for i in usable])
+    sims = vectors @ stacked.T
+    start = 0
+    for i in usable:
+        end = start + sentences[i].shape[0]
+        if end > start:
+            best[:, i] = sims[:, start:end].max(axis=1)
+        start = end
+    best = np.clip(best, 0.0, 1.0)
+    usable_set = set(usable)
+    cosines = sent_pooled @ pooled
+    out: dict[int, float] = {}
+    for i in usable:
+        own = float(best[:, i].mean())
+        window = [j for j in (i - 1, i, i + 1) if j in usable_set]
+        near = float(best[:, window].max(axis=1).mean())
+        cosine = float(cosines[i])
+        topical = min(1.0, max(0.0, (cosine - TOPIC_FLOOR) / TOPIC_SPAN))
+        out[i] = (TOKEN_WEIGHT * 0.5 * (near + own) * topical + (1 - TOKEN_WEIGHT) * cosine)
+    return out
 
 
 def _states(statement: str, sentence: str) -> bool:
-    """Whether ``sentence`` makes ``statement`` (nearly all its content words, not negated)."""
-    wanted = set(content_stems(statement))
-    if len(wanted) < 2:
-        return False
-    have = set(content_stems(sentence))
-    return len(wanted & have) / len(wanted) >= 0.8 and _same_polarity(sentence, statement)
+    """Whether ``sentence`` makes ``statement``: one of its clauses has nearly all the
+    statement's content words, and it does not say the opposite."""
+    return states(sentence, statement) and not negated(sentence, statement)
+
 
 
 def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None) -> bool:
@@ -356,6 +556,8 @@ def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None
     wanted = content_stems(phrase)
     if len(wanted) < 2 or (question is not None and set(wanted) <= question):
         return False
+    if question is not None and len(wanted) < 4:
+        return False  # naming a short phrase ("the old warning signs") is not making the point
     have = content_stems(sentence)
     for start in range(len(have) - len(wanted) + 1):
         if have[start:start + len(wanted)] == wanted:
@@ -363,33 +565,32 @@ def _phrase_present(phrase: str, sentence: str, question: set[str] | None = None
     return False
 
 
-def _flags(answer: str, answer_words: list[str], rubric_text: str) -> list[str]:
-    flags: list[str] = []
-    n = len(answer_words)
-    if n <= 25 and IDK.search(answer):
-        flags.append("idk")
-    if n >= 8:
-        stop_share = sum(w.lower() in STOPWORDS for w in answer_words) / n
-        if stop_share < 0.15:
-            flags.append("keyword-list")
-    if rubric_text and n >= 8 and "keyword-list" not in flags:
-        rubric_stems = set(content_stems(rubric_text))
-        own = content_stems(answer)
-        if own:
-            unigram = sum(s in rubric_stems for s in own) / len(own)
-            rubric_seq = content_stems(rubric_text)
-            rubric_bigrams = set(pairwise(rubric_seq))
-            own_bigrams = list(pairwise(own))
-            bigram = (sum(b in rubric_bigrams for b in own_bigrams) / len(own_bigrams)
-                      if own_bigrams else 0.0)
-            if unigram >= 0.85 and bigram < 0.15:
-                flags.append("reordered-words")
-    return flags
+def _reordered(answer: str, answer_words: list[str], rubric_text: str) -> bool:
+    """The rubric's own words strung together in an order of the answer's making."""
+    if not rubric_text or len(answer_words) < 8:
+        return False
+    rubric_stems = set(content_stems(rubric_text))
+    own = content_stems(answer)
+    if not own:
+        return False
+    unigram = sum(s in rubric_stems for s in own) / len(own)
+    rubric_bigrams = set(pairwise(content_stems(rubric_text)))
+    own_bigrams = list(pairwise(own))
+    bigram = (sum(b in rubric_bigrams for b in own_bigrams) / len(own_bigrams)
+              if own_bigrams else 0.0)
+    return unigram >= 0.85 and bigram < 0.15
 
 
 def idk_like(answer: str) -> bool:
     """Whether the answer is a short "I don't know"."""
     return len(words(answer)) <= 25 and bool(IDK.search(answer))
+
+
+_IDK_STEMS = frozenset(content_stems(
+    "sorry honestly unfortunately question answer think guess idea clue topic know knowledge "
+    "remember sure unsure afraid really actually currently able familiar expert area field "
+    "expertise experience background look google search check learned studied covered seen "
+    "heard beyond outside help would need have"))
 
 
 __all__ = ["ContentResult", "ContentScorer", "Coverage", "KeyPointSpec", "idk_like", "normalise"]

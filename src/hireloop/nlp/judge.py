@@ -10,6 +10,11 @@ when on, is held to the rules of DESIGN.md (core ideas 4 and 5):
 - every quote it gives as evidence must be found in the answer verbatim (whitespace and
   typographic quotes aside); a quote that is not there is discarded, the key point gets no
   credit, and the point is flagged ``invented evidence``;
+- a quote that is there must also *support* its point by the deterministic grader's own check
+  (:func:`supports`): an instruction to the grader ("Ignore all previous instructions."), a
+  sentence saying the point's opposite or one about something else is discarded and flagged
+  ``evidence does not support the point``; an answer that addresses the evaluator is flagged
+  ``possible prompt injection`` for the interviewer;
 - answers that are empty or only say "I don't know" are never sent (the deterministic grader
   handles them);
 - its grade is labelled ``llm-judge:<model>@1`` and kept *beside* the deterministic grade:
@@ -32,7 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hireloop.core import CriterionScore, Grade, Outcome
 from hireloop.nlp.content import IDK, content_stems, idk_like
-from hireloop.nlp.text import words
+from hireloop.nlp.gaming import addresses_evaluator
+from hireloop.nlp.text import split_sentences, words
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -56,6 +62,9 @@ INVENTED = "invented evidence"
 """flag: the quoted evidence is not in the answer; the point got no credit"""
 NO_EVIDENCE = "no evidence"
 """flag: the judge gave credit without quoting the answer; the point got no credit"""
+UNSUPPORTED = "evidence does not support the point"
+"""flag: the quote is in the answer but does not make the point (an instruction to the grader,
+a sentence saying the opposite, or one about something else); the point got no credit"""
 INJECTION = "possible prompt injection"
 """answer-level flag: the answer seems to address the grader"""
 
@@ -272,6 +281,11 @@ class JudgeResult(BaseModel):
                 lines.append(f"{label} invented evidence discarded for “{point.text}”: "
                              f"“{point.discarded_evidence}” is not in the answer; the judge "
                              f"claimed coverage {point.claimed_coverage:.2f}, counted 0")
+            elif UNSUPPORTED in point.flags:
+                lines.append(f"{label} evidence discarded for “{point.text}”: "
+                             f"“{point.discarded_evidence}” does not support it (the "
+                             f"deterministic grader's check); the judge claimed coverage "
+                             f"{point.claimed_coverage:.2f}, counted 0")
             elif NO_EVIDENCE in point.flags:
                 lines.append(f"{label} no evidence quoted for “{point.text}”: the judge "
                              f"claimed coverage {point.claimed_coverage:.2f}, counted 0")
@@ -403,7 +417,26 @@ def parse_reply(reply: str, rubric: Rubric) -> _Reply:
     return parsed
 
 
-def _verify(parsed: _Reply, answer: str, rubric: Rubric) -> list[JudgedPoint]:
+def supports(quote: str, point: RubricPoint, question: str = "") -> bool:
+    """Whether ``quote`` (from the answer) supports ``point`` by the deterministic grader's own
+    judgement: it speaks to the grader (an instruction is no evidence), or it earns nothing of
+    the point when graded alone (too far from it, or saying its opposite), or it does not."""
+    if addresses_evaluator(quote):
+        return False
+    from hireloop.nlp.content import ContentScorer, KeyPointSpec
+    from hireloop.nlp.embeddings import ModelUnavailable, shared_embedder
+
+    try:
+        scorer = ContentScorer(shared_embedder())
+    except ModelUnavailable:
+        return True  # without the model only the instruction check can be made
+    spec = KeyPointSpec(point.id, point.text, 1.0, tuple(point.phrasings), tuple(point.must_not))
+    result = scorer.score(quote, [spec], question)
+    return result.coverages[0].coverage > 0
+
+
+def _verify(parsed: _Reply, answer: str, rubric: Rubric, question: str = ""
+            ) -> list[JudgedPoint]:
     by_id = {p.id: p for p in parsed.key_points}
     points: list[JudgedPoint] = []
     for key in rubric.key_point:
@@ -419,6 +452,11 @@ def _verify(parsed: _Reply, answer: str, rubric: Rubric) -> list[JudgedPoint]:
             coverage = 0.0
         elif kept is None and coverage > 0:
             flags.append(NO_EVIDENCE)
+            coverage = 0.0
+        elif kept is not None and coverage > 0 and not supports(kept, key, question):
+            flags.append(UNSUPPORTED)
+            discarded = kept
+            kept = None
             coverage = 0.0
         points.append(JudgedPoint(
             id=key.id, text=key.text, weight=key.weight, coverage=coverage,
@@ -506,7 +544,8 @@ class LLMJudge:
         messages = build_messages(question, answer, rubric, audience)
         digest = hashlib.sha256(
             json.dumps(messages, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-        flags = [INJECTION] if _INJECTION.search(answer) else []
+        flags = [INJECTION] if _INJECTION.search(answer) or any(
+            addresses_evaluator(sentence.text) for sentence in split_sentences(answer)) else []
         replies: list[str] = []
         served: str | None = None
         fingerprint: str | None = None
@@ -529,7 +568,8 @@ class LLMJudge:
                              "the JSON object only, exactly in the shape asked for."}]
                 continue
             return JudgeResult(
-                status="judged", model=self.model, points=_verify(parsed, answer, rubric),
+                status="judged", model=self.model,
+                points=_verify(parsed, answer, rubric, question),
                 communication=parsed.communication, reasoning=parsed.overall_reasoning.strip(),
                 flags=flags, attempts=attempt, served_model=served,
                 system_fingerprint=fingerprint, prompt_sha256=digest, replies=replies)
@@ -720,6 +760,7 @@ __all__ = [
     "INVENTED",
     "NO_EVIDENCE",
     "PROMPT_VERSION",
+    "UNSUPPORTED",
     "Comparison",
     "CriterionComparison",
     "JudgeNotConfigured",
@@ -735,4 +776,5 @@ __all__ = [
     "judge_from_settings",
     "not_worth_judging",
     "parse_reply",
+    "supports",
 ]

@@ -37,11 +37,12 @@ class Planned:
 
 
 def gradable(bank: Bank) -> list[Exercise]:
-    """The exercises whose kind can grade now (practice needs instant feedback)."""
+    """The exercises open to practice (not interview-only) whose kind can grade now (practice
+    needs instant feedback)."""
     out = []
     for exercise in bank.exercises.values():
         kind = bank.kinds.get(exercise.kind)
-        if kind is not None and kind.grading_unavailable is None:
+        if kind is not None and kind.grading_unavailable is None and exercise.meta.practice:
             out.append(exercise)
     return out
 
@@ -112,6 +113,9 @@ def plan_session(
     rng = random.Random(seed if seed is not None else secrets.randbits(32))
     if exercise_id is not None:
         exercise = bank.get(exercise_id)
+        if not exercise.meta.practice:
+            raise ValueError(f"{exercise_id!r} is for interviews only (practice = false in its "
+                             "exercise.toml): it is never shown or graded in practice")
         kind = bank.kinds.get(exercise.kind)
         if kind is None or kind.grading_unavailable:
             reason = kind.grading_unavailable if kind else "kind not installed"

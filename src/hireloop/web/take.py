@@ -60,10 +60,24 @@ def view_of(platform: Platform, answer: Answer) -> Any:
 
 def candidate_feedback(answer: Answer) -> dict[str, Any] | None:
     """What a candidate may read of a grade: score, criteria points and feedback. Never the
-    evidence lists or the interviewer notes (they can quote hidden tests or rubric notes)."""
+    evidence lists, the interviewer notes or the flags (they can quote hidden tests, rubric
+    notes or key points). Text and spoken graders name key points by public labels and give
+    hints; a grade stored by an older grader, which named criteria by the key point itself,
+    shows neither names nor per-criterion feedback."""
     grade = service.automatic_grade(answer)
     if grade is None:
         return None
+    if _names_key_points(grade.grader):
+        return {
+            "outcome": grade.outcome.value,
+            "score": service.answer_score(answer),
+            "message": grade.message,
+            "feedback": [f for f in grade.feedback if not f.startswith(("You covered:",
+                                                                        "To improve, address:"))],
+            "criteria": [{"name": f"Criterion {i}", "points": c.points,
+                          "max_points": c.max_points, "feedback": None}
+                         for i, c in enumerate(grade.criteria, start=1)],
+        }
     return {
         "outcome": grade.outcome.value,
         "score": service.answer_score(answer),
@@ -74,6 +88,12 @@ def candidate_feedback(answer: Answer) -> dict[str, Any] | None:
         "criteria": [{"name": c.name, "points": c.points, "max_points": c.max_points,
                       "feedback": c.feedback} for c in grade.criteria],
     }
+
+
+def _names_key_points(grader: str) -> bool:
+    """Whether a grade comes from a text or spoken grader that still named criteria by their
+    key points (version 1)."""
+    return grader in ("text@1", "spoken@1")
 
 
 def job_state(answer: Answer) -> str:
@@ -304,7 +324,7 @@ def attachment(answer_id: Id, me: PrincipalDep, s: SessionDep,
 def practice_attachment(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                         platform: PlatformDep) -> Response:
     return _attachment(platform, _practice_answer(s, _practice_id(request, platform, me),
-                                                  answer_id))
+                                                  answer_id, platform))
 
 
 # --- recordings (chunked uploads) -----------------------------------------------------------
@@ -385,10 +405,16 @@ def _practice_id(request: Request, platform: Platform, me: Principal) -> str | N
     return security.token_hash(token) if token else None
 
 
-def _practice_answer(s: Session, practice_id: str | None, answer_id: int) -> Answer:
+def _practice_answer(s: Session, practice_id: str | None, answer_id: int,
+                     platform: Platform) -> Answer:
+    """The practice answer, when it is the practicer's and its exercise is open to practice
+    (an interview-only exercise is never shown or graded in practice)."""
     answer = s.get(Answer, answer_id)
     if answer is None or practice_id is None or answer.practice_id != practice_id:
         raise NotFound(f"no practice answer {answer_id}")
+    if answer.exercise_id in platform.bank.exercises and \
+            not platform.bank.get(answer.exercise_id).meta.practice:
+        raise NotFound(f"no practice answer {answer_id}: its exercise is for interviews only")
     return answer
 
 
@@ -441,7 +467,7 @@ def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: 
         token = security.new_token()
         practice_id = security.token_hash(token)
     pool = [e for e in platform.bank.exercises.values()
-            if platform.bank.kinds.get(e.meta.kind) is not None
+            if e.meta.practice and platform.bank.kinds.get(e.meta.kind) is not None
             and not platform.bank.kinds.get(e.meta.kind).grading_unavailable]
     if loop:
         template = platform.usable_templates().get(loop)
@@ -473,7 +499,7 @@ def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: 
 @router.get("/practice/answers/{answer_id}")
 def practice_answer_page(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                          platform: PlatformDep) -> HTMLResponse:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     view, _ = view_of(platform, answer)
     return page(request, "practice/answer.html", answer=answer, view=view,
                 state=job_state(answer), feedback=candidate_feedback(answer),
@@ -484,7 +510,7 @@ def practice_answer_page(request: Request, answer_id: Id, me: PrincipalDep, s: S
 @router.post("/practice/answers/{answer_id}/save", dependencies=[Csrf])
 def practice_save(request: Request, answer_id: Id, draft: Draft, me: PrincipalDep,
                   s: SessionDep, platform: PlatformDep) -> JSONResponse:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is not None:
         raise Conflict("this attempt was submitted; start another to try again")
     files = service._clean_files(draft.files)
@@ -500,7 +526,7 @@ def practice_save(request: Request, answer_id: Id, draft: Draft, me: PrincipalDe
 @router.post("/practice/answers/{answer_id}/submit", dependencies=[Csrf])
 def practice_submit(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                     platform: PlatformDep) -> Response:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is None:
         answer.submitted_at = utcnow()
         job = service.regrade(s, answer)
@@ -512,7 +538,7 @@ def practice_submit(request: Request, answer_id: Id, me: PrincipalDep, s: Sessio
 @router.get("/practice/answers/{answer_id}/status")
 def practice_status(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                     platform: PlatformDep) -> HTMLResponse:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     state = job_state(answer)
     return page(request, "practice/_status.html", answer=answer, state=state,
                 feedback=candidate_feedback(answer),
@@ -522,14 +548,15 @@ def practice_status(request: Request, answer_id: Id, me: PrincipalDep, s: Sessio
 @router.get("/practice/answers/{answer_id}/upload")
 def practice_upload_state(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                           platform: PlatformDep) -> JSONResponse:
-    return _upload_state(_practice_answer(s, _practice_id(request, platform, me), answer_id))
+    return _upload_state(_practice_answer(s, _practice_id(request, platform, me), answer_id,
+                                          platform))
 
 
 @router.post("/practice/answers/{answer_id}/upload", dependencies=[Csrf])
 async def practice_upload_chunk(request: Request, answer_id: Id, me: PrincipalDep,
                                 s: SessionDep, platform: PlatformDep,
                                 offset: int = 0) -> JSONResponse:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is not None:
         raise Conflict("this attempt was submitted; start another to try again")
     return await _upload_chunk(request, s, platform, answer, offset)
@@ -539,7 +566,7 @@ async def practice_upload_chunk(request: Request, answer_id: Id, me: PrincipalDe
 def practice_upload_complete(request: Request, answer_id: Id, done: UploadDone,
                              me: PrincipalDep, s: SessionDep,
                              platform: PlatformDep) -> JSONResponse:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is not None:
         raise Conflict("this attempt was submitted; start another to try again")
     return _upload_complete(s, answer, done)
@@ -549,7 +576,7 @@ def practice_upload_complete(request: Request, answer_id: Id, done: UploadDone,
 def practice_trial(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                    platform: PlatformDep) -> JSONResponse:
     practice_id = _practice_id(request, platform, me)
-    answer = _practice_answer(s, practice_id, answer_id)
+    answer = _practice_answer(s, practice_id, answer_id, platform)
     started = _start_trial(platform, answer, f"p-a{answer.id}")
     return JSONResponse({"started": started})
 
@@ -557,6 +584,6 @@ def practice_trial(request: Request, answer_id: Id, me: PrincipalDep, s: Session
 @router.get("/practice/answers/{answer_id}/trial")
 def practice_trial_state(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
                          platform: PlatformDep, since: int = 0) -> JSONResponse:
-    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id)
+    answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     return JSONResponse(TRIALS.state(f"p-a{answer.id}", since))
 

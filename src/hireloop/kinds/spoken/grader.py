@@ -19,7 +19,7 @@ from hireloop.kinds.text.kind import TextConfig, TextKind
 from hireloop.nlp.text import Sentence, split_sentences, words
 from hireloop.speech.audio import Audio, AudioError, decode
 from hireloop.speech.delivery import SINGLE_FILLERS, DeliveryReport, analyse_delivery, clock
-from hireloop.speech.transcribe import Transcript, transcribe
+from hireloop.speech.transcribe import Transcript, Word, transcribe
 from hireloop.speech.vad import speech_seconds
 
 if TYPE_CHECKING:
@@ -28,6 +28,25 @@ if TYPE_CHECKING:
 MIN_SPEECH_S = 1.0
 """less voice activity than this is no answer (silence, noise, a cough)"""
 MIN_WORDS = 5
+_HALLUCINATED = re.compile(
+    r"(?:thank\s+you|thanks)(?:\s+so\s+much)?\s+for\s+watching[.!,]?(?:\s+and)?|"
+    r"(?:and\s+)?(?:I'll\s+)?see\s+you\s+(?:in\s+the\s+next\s+(?:video|one)|next\s+time)[.!,]?|"
+    r"please\s+subscribe[.!,]?", re.IGNORECASE)
+"""stock phrases Whisper writes over silence and noise (from its training data)"""
+SPEECH_SLACK_S = 0.5
+"""a word counts as heard when it lies within this of a region where voice detection heard
+speech"""
+LOOP_REPEATS = 4
+"""four words repeated this often: the recogniser is looping, not transcribing"""
+MIN_CONFIDENCE = 0.65
+"""a mean word probability below this: the recogniser could not follow the speech"""
+MIN_HEARD_S = 8.0
+"""below this much speech, coverage is not checked (short answers are refused by MIN_WORDS)"""
+MIN_COVERED = 0.5
+"""a transcript whose words cover less than this share of the speech heard is unreliable"""
+MIN_WORDS_PER_S = 0.8
+"""fewer words than this per second of speech heard: the transcript lost most of what was said
+(people speak about 2 to 3 words a second)"""
 SILENT_RMS = 0.002
 """a recording quieter than this throughout is silent (about -54 dBFS)"""
 DELIVERY_SHARE = 0.15
@@ -135,7 +154,8 @@ def grade_spoken(kind: SpokenKind, exercise: Exercise, variant: Variant,
         transcript = transcribe(audio.samples)
     except ModelUnavailable as exc:
         return Grade.failed(exercise.id, seed, grader, f"speech model unavailable: {exc}")
-    unheard = _no_answer(name, audio, transcript)
+    transcript = _heard(transcript)
+    unheard = _no_answer(name, audio, transcript) or _unreliable(name, transcript)
     if unheard is not None:
         return Grade.not_gradable(exercise.id, seed, grader, unheard)
 
@@ -145,7 +165,8 @@ def grade_spoken(kind: SpokenKind, exercise: Exercise, variant: Variant,
         min_words=0, max_words=max(1, int(config.max_seconds * WORDS_PER_SECOND_MAX))))
     text_kind = TextKind()
     content = grade_text(text_kind, text_exercise, variant,
-                         Submission(exercise_id=exercise.id, seed=seed, text=timed.text))
+                         Submission(exercise_id=exercise.id, seed=seed, text=timed.text),
+                         spoken=True)
     if content.outcome is not Outcome.GRADED:
         message = content.message or "the transcript could not be graded"
         if content.outcome is Outcome.ERROR:
@@ -187,7 +208,7 @@ def grade_spoken(kind: SpokenKind, exercise: Exercise, variant: Variant,
                  + ("; the video track is kept for human review only and was not analysed"
                     if audio.has_video else "") + ".")
     result = Grade.from_criteria(exercise.id, seed, grader, criteria, feedback=feedback,
-                                 notes=notes)
+                                 notes=notes, flags=content.flags)
     return result.model_copy(update={"transcript": timed.lines()})
 
 
@@ -203,6 +224,128 @@ def _no_answer(name: str, audio: Audio, transcript: Transcript) -> str | None:
         return (f"too little speech to grade in {name} (“{transcript.text}”): answer the "
                 "question aloud in full sentences")
     return None
+
+
+def _heard(transcript: Transcript) -> Transcript:
+    """The transcript without the words said where voice detection heard no speech: Whisper
+    fills long pauses with text from its training data ("thank you for watching, see you in
+    the next video" over and over)."""
+    if not transcript.speech:
+        return transcript
+    kept = [w for w in transcript.words
+            if any(w.end > start - SPEECH_SLACK_S and w.start < end + SPEECH_SLACK_S
+                   for start, end in transcript.speech)]
+    kept = _unlooped(kept)
+    text = " ".join(w.word for w in kept)
+    for match in reversed(list(_HALLUCINATED.finditer(text))):
+        # drop the words of a stock phrase the recogniser invents ("thanks for watching")
+        start = len(text[:match.start()].split())
+        end = start + len(match.group(0).split())
+        kept = kept[:start] + kept[end:]
+    if len(kept) == len(transcript.words):
+        return transcript
+    return dataclasses.replace(transcript, words=kept, text=" ".join(w.word for w in kept))
+
+
+def _unlooped(said: list[Word]) -> list[Word]:
+    """The words with every run of a phrase repeated three times or more in a row kept once
+    (the recogniser's loops: "see you in the next video, see you in the next video, ...")."""
+    cores = [re.sub(r"[^\w']", "", w.word.lower()) for w in said]
+    out: list[Word] = []
+    i = 0
+    while i < len(said):
+        step = 1
+        for n in range(2, 9):
+            gram = cores[i:i + n]
+            if len(gram) < n:
+                break
+            repeats = 1
+            while cores[i + repeats * n:i + (repeats + 1) * n] == gram:
+                repeats += 1
+            if repeats >= 3:
+                out.extend(said[i:i + n])
+                step = repeats * n
+                break
+        else:
+            out.append(said[i])
+        if step == 1 and (not out or out[-1] is not said[i]):
+            out.append(said[i])
+        i += step
+    return out
+
+
+def _covered_seconds(transcript: Transcript) -> float:
+    """Seconds of the speech that voice detection heard that some transcribed word falls in."""
+    covered = 0.0
+    for start, end in transcript.speech:
+        spans = sorted((max(start, w.start), min(end, w.end)) for w in transcript.words
+                       if w.end > start and w.start < end)
+        reach = start
+        for first, last in spans:
+            begin = max(first, reach)
+            if last > begin:
+                covered += last - begin
+                reach = last
+    return covered
+
+
+def _unreliable(name: str, transcript: Transcript) -> str | None:
+    """Why the transcript cannot stand for what was said, or None when it can.
+
+    Whisper fails quietly: speech it cannot follow (another language, very fast speech) comes
+    back as a few words, or as its priming prompt repeated. Grading that would give a zero with
+    feedback on words never said, so such a recording is not gradable.
+    """
+    from hireloop.nlp.language import LanguageUnavailable, other_language
+    from hireloop.nlp.language import name as language_name
+    from hireloop.speech.transcribe import FILLER_PROMPT
+
+    heard = speech_seconds(transcript.speech)
+    said = words(transcript.text)
+    prompt = [w.lower() for w in words(FILLER_PROMPT)]
+    looped = _loops(said)
+    confidence = (sum(w.probability for w in transcript.words) / len(transcript.words)
+                  if transcript.words else 1.0)
+    if _echoes(said, prompt) or looped >= LOOP_REPEATS or (
+            len(said) >= 20 and confidence < MIN_CONFIDENCE):
+        return (f"{name} could not be transcribed reliably: the speech recogniser "
+                + ("repeated its own prompt instead of your words" if _echoes(said, prompt)
+                   else "went round in a loop" if looped >= LOOP_REPEATS
+                   else "was unsure of most words")
+                + ", which happens with speech in another language or with heavy noise. "
+                "Record your answer again, in English, close to the microphone")
+    if heard >= MIN_HEARD_S:
+        covered = _covered_seconds(transcript)
+        if covered < MIN_COVERED * heard or len(said) < MIN_WORDS_PER_S * heard:
+            return (f"{name} could not be transcribed reliably: voice detection heard "
+                    f"{heard:.0f} s of speech but the transcript covers {covered:.0f} s of it "
+                    f"({len(said)} words). Speak a little more slowly and clearly, in English, "
+                    "and record your answer again")
+    try:
+        foreign = other_language(transcript.text, "en")
+    except LanguageUnavailable:
+        foreign = None
+    if foreign is not None:
+        return (f"{name} seems to be in {language_name(foreign.code)}; this exercise is graded "
+                "in English: please record your answer in English")
+    return None
+
+
+def _echoes(said: list[str], prompt: list[str], n: int = 5) -> bool:
+    """Whether five words in a row of the priming prompt come back in the transcript."""
+    lowered = [w.lower() for w in said]
+    grams = {tuple(prompt[i:i + n]) for i in range(len(prompt) - n + 1)}
+    return any(tuple(lowered[i:i + n]) in grams for i in range(len(lowered) - n + 1))
+
+
+def _loops(said: list[str], n: int = 4) -> int:
+    """The most times any run of four words repeats in the transcript."""
+    lowered = [w.lower() for w in said]
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(lowered) - n + 1):
+        gram = tuple(lowered[i:i + n])
+        counts[gram] = counts.get(gram, 0) + 1
+    return max(counts.values(), default=0)
 
 
 def _stamp_evidence(timed: TimedText, evidence: str) -> str:

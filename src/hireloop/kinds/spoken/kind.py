@@ -62,7 +62,7 @@ class SpokenKind(Kind):
     """Answers given aloud: transcribed offline, graded on what was said and how clearly."""
 
     name: ClassVar[str] = "spoken"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     config_model: ClassVar[type[BaseModel] | None] = SpokenConfig
 
     def load_rubric(self, exercise: Exercise) -> tuple[Rubric | None, list[ExerciseError]]:

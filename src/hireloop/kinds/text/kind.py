@@ -37,6 +37,15 @@ class TextConfig(BaseModel):
     """longer answers get feedback on length; the input refuses far longer ones"""
     principle: str | None = None
     """behavioural: the id of a company principle (see loops/principles.toml)"""
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
+    """the language answers must be written in (ISO 639-1); an answer surely written in
+    another one is not gradable, with a message saying so"""
+
+    @property
+    def max_characters(self) -> int:
+        """The longest answer accepted, in characters: room for ``max_words`` long words, and
+        never less than 30,000 (the editor enforces the same limit)."""
+        return max(30_000, 12 * self.max_words)
 
     @model_validator(mode="after")
     def _range(self) -> TextConfig:
@@ -96,7 +105,7 @@ class TextKind(Kind):
     """Free-text answers against a rubric."""
 
     name: ClassVar[str] = "text"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     config_model: ClassVar[type[BaseModel] | None] = TextConfig
 
     def load_rubric(self, exercise: Exercise) -> tuple[Rubric | None, list[ExerciseError]]:
@@ -124,6 +133,7 @@ class TextKind(Kind):
                 "audience": config.audience,
                 "min_words": config.min_words,
                 "max_words": config.max_words,
+                "max_characters": config.max_characters,
             },
             input_kind="text",
         )
