@@ -28,14 +28,17 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("hireloop.privsep")
 
 SYSTEM_USER = "hireloop"
-PARENT_ENV = "HIRELOOP_PARENT_PID"
-"""set for the privileged grading process: the web process whose death ends it"""
+PARENT_ENV = "HIRELOOP_PARENT_PIPE"
+"""set for the privileged grading process: the read end of a pipe whose write end only the
+web process holds; end of file means the web process is gone (a parent-death signal would
+not do: the kernel does not deliver it from an unprivileged parent to a root child)"""
 WEB_FILES = ("hireloop.db", "hireloop.db-wal", "hireloop.db-shm", "hireloop.db-journal",
              "queue.db", "queue.db-wal", "queue.db-shm", "queue.db-journal")
 """files of the data dir the web process writes (besides ``uploads/``)"""
@@ -120,23 +123,35 @@ def prepare_data_dir(data_dir: Path, user: WebUser) -> None:
 
 def start_grader(data_dir: Path, threads: int) -> subprocess.Popen[bytes]:
     """The privileged grading process (root): ``hireloop worker`` on the same data dir,
-    which exits when this process does."""
-    env = {**os.environ, PARENT_ENV: str(os.getpid()), "HIRELOOP_DATA_DIR": str(data_dir)}
-    return subprocess.Popen([sys.executable, "-m", "hireloop", "worker", "--threads",
-                             str(max(threads, 1)), "--data-dir", str(data_dir)], env=env)
+    which exits when this process does (see ``PARENT_ENV``)."""
+    read_end, write_end = os.pipe()
+    env = {**os.environ, PARENT_ENV: str(read_end), "HIRELOOP_DATA_DIR": str(data_dir)}
+    grader = subprocess.Popen([sys.executable, "-m", "hireloop", "worker", "--threads",
+                               str(max(threads, 1)), "--data-dir", str(data_dir)], env=env,
+                              pass_fds=(read_end,))
+    os.close(read_end)
+    _keep.append(write_end)  # held (close-on-exec) until this process ends
+    return grader
+
+
+_keep: list[int] = []
 
 
 def die_with_parent() -> None:
-    """In the privileged grading process: exit when the web process that started it dies
-    (even by SIGKILL)."""
-    parent = os.environ.get(PARENT_ENV)
-    if not parent:
+    """In the privileged grading process: stop (SIGTERM to itself) when the web process
+    that started it is gone, however it died."""
+    fd = os.environ.pop(PARENT_ENV, None)
+    if not fd:
         return
-    libc = ctypes.CDLL(None, use_errno=True)
-    pr_set_pdeathsig = 1
-    libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != int(parent):  # it died before prctl took effect
-        raise SystemExit(0)
+    pipe = int(fd)
+
+    def watch() -> None:
+        while os.read(pipe, 1):
+            pass
+        log.warning("the web process is gone; the grading process stops")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="hireloop-parent-watch", daemon=True).start()
 
 
 def drop_to(user: WebUser) -> None:
