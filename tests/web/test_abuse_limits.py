@@ -5,6 +5,7 @@ practice data purged on its retention, and invitation links that close."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 from typing import Any
@@ -167,7 +168,7 @@ def test_trial_runs_are_run_by_the_grading_side_one_at_a_time(make_site: Any) ->
     assert all(r.state == "done" for r in runs)
     assert all("visible tests passed" in r.result["summary"] for r in runs), \
         [r.result for r in runs]
-    for before, after in zip(runs, runs[1:], strict=False):
+    for before, after in itertools.pairwise(runs):
         assert after.started_at >= before.finished_at  # one trial thread: never overlapping
     web, answer = owners[0]
     state = web.client.get(f"/practice/answers/{answer}/trial").json()
