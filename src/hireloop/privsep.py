@@ -100,12 +100,6 @@ def prepare_data_dir(data_dir: Path, user: WebUser) -> None:
     """Root and the web user's group own the data dir (sticky: the web user cannot replace
     root's files, such as ``installation.key``); the files the web app writes are the web
     user's."""
-    blocked = unreachable_ancestor(data_dir, user)
-    if blocked is not None:
-        raise SystemExit(
-            f"the web process runs as {user.name}, who cannot reach the data dir "
-            f"{data_dir}: {blocked} is closed to them. Choose a data dir they can reach "
-            f"(HIRELOOP_DATA_DIR, e.g. /var/lib/hireloop) or `chmod o+x {blocked}`")
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chown(data_dir, 0, user.gid)
     os.chmod(data_dir, 0o1770)  # noqa: S103 - root and the web group, sticky
@@ -154,6 +148,63 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, name="hireloop-parent-watch", daemon=True).start()
 
 
+_CLONE_NEWNS = 0x00020000
+_MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
+
+
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                           ctypes.c_char_p)
+    return libc
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def expose(paths: list[Path], user: WebUser) -> list[Path]:
+    """Let ``user`` reach ``paths`` that a closed folder above them hides (a Python installed
+    under /root, a data dir under a private home): in a mount namespace of this process only,
+    each closed folder is covered by an empty, traversable tmpfs into which only the needed
+    entries are bound back. Nothing else of the closed folder becomes visible. Returns the
+    covered folders."""
+    needed: dict[Path, set[str]] = {}
+    for given in paths:
+        if not given.exists():
+            continue
+        path = given.resolve()
+        blocked = unreachable_ancestor(path / "x", user)
+        while blocked is not None:
+            child = path.relative_to(blocked).parts[0]
+            needed.setdefault(blocked, set()).add(child)
+            blocked = unreachable_ancestor(blocked / child / "x", user) \
+                if (blocked / child) != path else None
+            if blocked is not None and blocked in needed and child in needed[blocked]:
+                break
+    if not needed:
+        return []
+    libc = _libc()
+    _check(libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "making / private")
+    for folder in sorted(needed, key=lambda f: len(f.parts)):
+        kept = {name: os.open(folder / name, os.O_PATH) for name in sorted(needed[folder])}
+        _check(libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", 0, b"mode=0755"),
+               f"covering {folder}")
+        for name, fd in kept.items():
+            target = folder / name
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                target.mkdir()
+            else:
+                target.touch()
+            _check(libc.mount(f"/proc/self/fd/{fd}".encode(), str(target).encode(), None,
+                              _MS_BIND | _MS_REC, None), f"binding {target}")
+            os.close(fd)
+    return sorted(needed)
+
+
 def drop_to(user: WebUser) -> None:
     """Become ``user`` for good: no supplementary groups, real, effective and saved ids all
     unprivileged, and no way to gain privileges through exec."""
@@ -165,7 +216,7 @@ def drop_to(user: WebUser) -> None:
     libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0)
     os.environ["HOME"] = "/nonexistent"
     os.environ["USER"] = os.environ["LOGNAME"] = user.name
-    if 0 in os.getresuid() or 0 in os.getresgid():
+    if 0 in os.getresuid() or 0 in os.getresgid():  # pragma: no cover - setresuid raised
         raise SystemExit("could not drop root privileges")
     try:
         os.setuid(0)

@@ -81,6 +81,12 @@ def serve(
         privsep.prepare_data_dir(settings.data_dir, user)
         if threads > 0:
             grader = privsep.start_grader(settings.data_dir, threads)
+        import sys
+
+        privsep.expose([Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+                        *[Path(p) for p in sys.path if p], settings.data_dir,
+                        *settings.bank_roots(), *settings.loop_dirs(),
+                        settings.principles_path().parent], user)
         privsep.drop_to(user)
         console.print(f"hireloop: web process {os.getpid()} runs as {user.name} (uid "
                       f"{user.uid}); grading and trial runs in process "

@@ -44,12 +44,14 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"server-{self.port}.log"
 
-    def start(self, threads: int = 1, env: dict[str, str] | None = None) -> None:
+    def start(self, threads: int = 1, env: dict[str, str] | None = None,
+              host: str = "127.0.0.1") -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [HIRELOOP, "serve", "--port", str(self.port), "--grading-threads", str(threads)],
+                [HIRELOOP, "serve", "--host", host, "--port", str(self.port),
+                 "--grading-threads", str(threads)],
                 env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
