@@ -65,7 +65,9 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 SIGNED_IN = (401, 403)
 """what any operation behind a sign-in may answer"""
 
-router = APIRouter(prefix="/api/v1", dependencies=[Csrf], responses=errors(403))
+router = APIRouter(prefix="/api/v1", dependencies=[Csrf], responses=errors(401, 403))
+"""every operation may answer 401 (a bearer token that is unknown, expired or revoked) and 403
+(a browser request that fails the CSRF or origin check)"""
 Int = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
