@@ -268,9 +268,11 @@ class Runtime:
         cutoff = utcnow() - timedelta(seconds=REQUEUE_AFTER_S)
         resend: list[int] = []
         with self.db.session() as session:
+            live = set(session.scalars(select(Worker.id))) - dead
             running = session.scalars(select(GradingJob).where(GradingJob.state == "running"))
             for job in running:
-                if job.worker_id is None or job.worker_id in dead:
+                # a worker that stopped cleanly removed its row: its jobs are orphans too
+                if job.worker_id is None or job.worker_id not in live:
                     job.state, job.worker_id, job.queued_at = "queued", None, utcnow()
                     resend.append(job.id)
             stale = session.scalars(select(GradingJob).where(
