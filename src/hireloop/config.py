@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
+    if os.geteuid() == 0 and not os.environ.get("XDG_DATA_HOME"):
+        # a root-run server shares its data dir with its unprivileged web process, which
+        # cannot reach /root (docs/operating.md)
+        return Path("/var/lib/hireloop")
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "hireloop"
 
@@ -38,6 +42,13 @@ def _split_paths(cls: object, value: object) -> object:
     del cls
     if isinstance(value, str):
         return [Path(p) for p in value.split(os.pathsep) if p]
+    return value
+
+
+def _split_words(cls: object, value: object) -> object:
+    del cls
+    if isinstance(value, str):
+        return [w for w in value.replace(",", " ").split() if w]
     return value
 
 
@@ -112,8 +123,66 @@ class Settings(BaseSettings):
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
     """how long candidates' answers and recordings are kept after their interview, stated on
     the consent page"""
+    practice_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    """practice answers (with their recordings and grades) are deleted this long after they
+    were started; unfinished uploads of any answer are deleted after a day"""
+    practice_upload_mb_per_hour: Annotated[int, Field(ge=1, le=100_000)] = 200
+    """megabytes of recordings one address may upload to practice answers per hour"""
+    max_answer_files: Annotated[int, Field(ge=1, le=10_000)] = 50
+    """the most files one answer may hold (their size counts in ``max_answer_kb``)"""
+    trial_threads: Annotated[int, Field(ge=0, le=64)] = 1
+    """trial runs (visible tests, project runs) run at once in each grading process; 0: this
+    process runs none"""
+    trial_queue: Annotated[int, Field(ge=1, le=100_000)] = 16
+    """trial runs waiting or running at once, over the whole platform; past it a new one is
+    refused ("the runners are busy; try again in a minute")"""
+    trials_per_hour: Annotated[int, Field(ge=1, le=100_000)] = 60
+    """trial runs one candidate (or, in practice, one address) may start per hour; each may
+    have one waiting or running at a time"""
+    close_after_submission_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    """an invitation link (and its candidate's sessions) closes this many days after the last
+    stage was submitted, and at once when the interview is decided; 0 closes it at submission"""
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """addresses or networks (``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` headers are believed, separated by commas or spaces; none means the
+    connecting address is the client's (the headers are ignored)"""
+    metrics_token: SecretStr | None = None
+    """a bearer token (at least 32 characters) that may read ``GET /api/v1/status`` (versions,
+    kinds, database, queue) and nothing else, for monitoring; admins may read it anyway"""
+    user: str | None = None
+    """the unprivileged user the web process of ``hireloop serve`` runs as when started as
+    root (grading and trial runs stay in a root process beside it, for the sandbox); none
+    means a system user ``hireloop`` (created if missing), or ``nobody`` where none can be
+    created"""
 
     _split = field_validator("bank_dirs", "loops_dirs", mode="before")(_split_paths)
+    _split_proxies = field_validator("trusted_proxies", mode="before")(_split_words)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        try:
+            for network in value:
+                ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"not an address or network: {exc}") from None
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must have at least 32 characters")
+        return value
+
+    @property
+    def secure(self) -> bool:
+        """Whether cookies are HTTPS-only (and carry the ``__Host-`` prefix)."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return (self.base_url or "").startswith("https://")
 
     def bank_roots(self) -> list[Path]:
         """Every bank to load, the built-in one first."""

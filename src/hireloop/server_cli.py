@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -39,18 +40,25 @@ def serve(
         help="Grading threads in this process (default: HIRELOOP_GRADING_THREADS, 2).")] = None,
 ) -> None:
     """Run the web app (and, by default, grading) on the embedded default: SQLite in the
-    data dir and an in-process job queue; PostgreSQL and Redis when configured."""
+    data dir and an in-process job queue; PostgreSQL and Redis when configured.
+
+    Started as root, grading and trial runs go to a privileged child process and the web
+    process drops to HIRELOOP_USER (docs/operating.md, "Privilege separation")."""
+    import socket
+
     import uvicorn
 
+    from hireloop.db import open_database
     from hireloop.hiring import service
     from hireloop.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(data_dir)
+    threads = settings.grading_threads if grading_threads is None else grading_threads
     console.print(f"hireloop: database {_redact(settings.db_url())}; queue "
                   f"{'Redis' if settings.redis_url else 'SQLite in ' + str(settings.data_dir)}")
-    platform = service.Platform.create(settings)
-    with platform.db.session() as s:
+    privileged = os.geteuid() == 0
+    with open_database(settings.db_url()).session() as s:
         if not service.has_admin(s):
             token = service.new_setup_token(s)
             base = (settings.base_url or f"http://{_display_host(host)}:{port}").rstrip("/")
@@ -58,9 +66,53 @@ def serve(
                 "\n[bold]No admin yet.[/] Open this one-time link to create the first admin:\n"
                 f"  {base}/setup/{token}\n"
                 "(or run `hireloop user add --admin EMAIL`)\n")
-    app = create_app(settings, platform, grading_threads=grading_threads)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True,
-                timeout_graceful_shutdown=10)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    grader = None
+    if privileged:
+        from hireloop import privsep
+        from hireloop.jobs.runtime import make_huey
+
+        user = privsep.web_user(settings.user)
+        for queue in ("hireloop", "hireloop-trials"):  # made here, then handed to the web user
+            make_huey(settings, queue).pending_count()
+        privsep.prepare_data_dir(settings.data_dir, user)
+        if threads > 0:
+            grader = privsep.start_grader(settings.data_dir, threads)
+        import sys
+
+        privsep.expose([Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+                        *[Path(p) for p in sys.path if p], settings.data_dir,
+                        *settings.bank_roots(), *settings.loop_dirs(),
+                        settings.principles_path().parent], user)
+        privsep.drop_to(user)
+        console.print(f"hireloop: web process {os.getpid()} runs as {user.name} (uid "
+                      f"{user.uid}); grading and trial runs in process "
+                      f"{grader.pid if grader else '(none: workers elsewhere)'} as root")
+        threads = 0
+    platform = service.Platform.create(settings)
+    app = create_app(settings, platform, grading_threads=threads)
+    config = uvicorn.Config(app, log_level="info", proxy_headers=False,
+                            timeout_graceful_shutdown=10)
+    server = uvicorn.Server(config)
+    if grader is not None:
+        _watch(grader, server)
+    server.run(sockets=[listener])
+    if grader is not None and grader.poll() is not None and grader.returncode != 0:
+        raise typer.Exit(1)
+
+
+def _watch(grader: Any, server: Any) -> None:
+    """Stop serving when the privileged grading process dies (a supervisor restarts both)."""
+    def wait() -> None:
+        code = grader.wait()
+        if not server.should_exit:
+            console.print(f"[red]error:[/] the grading process exited ({code}); stopping")
+            server.should_exit = True
+
+    threading.Thread(target=wait, name="hireloop-grader-watch", daemon=True).start()
 
 
 def _display_host(host: str) -> str:
@@ -80,7 +132,9 @@ def worker(
     """Run grading workers against the shared database and queue (scale-out: set
     HIRELOOP_DATABASE_URL and HIRELOOP_REDIS_URL on every machine)."""
     from hireloop.jobs import JobRunner, Runtime
+    from hireloop.privsep import die_with_parent
 
+    die_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(data_dir)
     if threads < 1:
@@ -90,13 +144,13 @@ def worker(
                       f"SQLite queue in {settings.data_dir}, so it must run on the same machine "
                       "as `hireloop serve`.")
     runtime = Runtime.create(settings)
-    runner = JobRunner(runtime, threads)
+    runner = JobRunner(runtime, threads, settings.trial_threads)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     runner.start()
-    console.print(f"hireloop worker {runtime.worker_id}: {threads} grading thread(s); "
-                  "Ctrl-C stops it")
+    console.print(f"hireloop worker {runtime.worker_id}: {threads} grading thread(s), "
+                  f"{settings.trial_threads} trial thread(s); Ctrl-C stops it")
     stop.wait()
     runner.stop()
 

@@ -22,6 +22,7 @@ from hireloop.hiring.authz import Principal
 from hireloop.jobs import Runtime
 from hireloop.web import create_app
 
+SPOKEN = "spoken/explain-fraud-block-to-executive"
 CHOICE = "ml-foundations/screening-model-positive-posterior"
 CODE = "coding/stable-log-softmax"
 TEXT = "ml-foundations/probability-calibration"
@@ -58,20 +59,35 @@ def redis_url() -> str | None:
     return os.environ.get("HIRELOOP_TEST_REDIS_URL")
 
 
+_META = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+
+
+def page_csrf(client: Any, path: str = "/practice") -> str:
+    """The CSRF token a page gives this client (bound to its session or practice cookie)."""
+    match = _META.search(client.get(path, headers={"accept": "text/html"},
+                                    follow_redirects=False).text)
+    assert match is not None, "the page carries no CSRF token"
+    assert match.group(1), "the page's CSRF token is empty"
+    return match.group(1)
+
+
 class Web:
     """A browser-like client: keeps cookies, sends the CSRF token like the pages do."""
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
+        self._csrf: tuple[tuple[str | None, ...], str] | None = None
 
     @property
     def csrf(self) -> str:
-        token = self.client.cookies.get("hireloop_csrf")
-        if token is None:
-            self.client.get("/login")
-            token = self.client.cookies.get("hireloop_csrf")
-        assert token
-        return token
+        holder = tuple(self.client.cookies.get(n) for n in (
+            "hireloop_session", "hireloop_practice", "hireloop_csrf"))
+        if self._csrf is None or self._csrf[0] != holder or not all(holder[2:]):
+            token = page_csrf(self.client)
+            holder = tuple(self.client.cookies.get(n) for n in (
+                "hireloop_session", "hireloop_practice", "hireloop_csrf"))
+            self._csrf = (holder, token)
+        return self._csrf[1]
 
     def get(self, url: str, **kw: Any) -> Any:
         kw.setdefault("follow_redirects", False)
@@ -98,8 +114,9 @@ class Web:
 
 
 class Site:
-    """An app on a fresh database with an admin, an interviewer, a loop and two candidates
-    (A and B) invited to it."""
+    """An app on a fresh database with an admin, team A's hiring manager and an interviewer
+    of team A assigned to both interviews, a loop of team A and two candidates (A and B)
+    invited to it."""
 
     def __init__(self, settings: Settings, app: Any, platform: service.Platform) -> None:
         self.settings = settings
@@ -122,15 +139,31 @@ class Site:
                 raise AssertionError(f"jobs not done: {[(j.id, j.state) for j in jobs]}")
             time.sleep(0.2)
 
-    def add_user(self, email: str, role: str) -> int:
+    def add_user(self, email: str, role: str, team_id: int | None = None) -> int:
         with self.platform.db.session() as s:
-            return service.create_user(s, email, PASSWORD, role).id
+            return service.create_user(s, email, PASSWORD, role, team_id=team_id).id
 
-    def invite(self, name: str, email: str, loop_id: int) -> tuple[int, str]:
+    def add_spoken_answer(self, interview_id: int) -> int:
+        """An answer to a spoken exercise (it takes a recording) in the interview's stage 0."""
+        from hireloop.db.models import Answer
+
+        with self.platform.db.session() as s:
+            answer = Answer(interview_id=interview_id, stage_index=0, exercise_id=SPOKEN,
+                            seed=0)
+            s.add(answer)
+            s.flush()
+            return answer.id
+
+    def add_team(self, name: str) -> int:
+        with self.platform.db.session() as s:
+            return service.create_team(s, name).id
+
+    def invite(self, name: str, email: str, loop_id: int,
+               interviewers: list[int] | None = None) -> tuple[int, str]:
         with self.platform.db.session() as s:
             who = Principal("admin", user_id=self.ids["admin"])
             interview, token = service.invite(s, self.platform, who, name=name, email=email,
-                                              loop_id=loop_id)
+                                              loop_id=loop_id, interviewers=interviewers)
             return interview.id, f"http://testserver/i/{token}"
 
 
@@ -158,16 +191,22 @@ def make_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
         main.__enter__()
         clients.append(main)
         site.main = main
+        site.ids["team"] = site.add_team("Team A")
         site.ids["admin"] = site.add_user("admin@example.com", "admin")
-        site.ids["interviewer"] = site.add_user("interviewer@example.com", "interviewer")
+        site.ids["manager"] = site.add_user("manager@example.com", "hiring_manager",
+                                            site.ids["team"])
+        site.ids["interviewer"] = site.add_user("interviewer@example.com", "interviewer",
+                                                site.ids["team"])
         with platform.db.session() as s:
             record = service.create_loop(s, platform, Principal("admin", user_id=1),
-                                         definition=loop_definition(feedback))
+                                         definition=loop_definition(feedback),
+                                         team_id=site.ids["team"])
             site.ids["loop"] = record.id
+        assigned = [site.ids["interviewer"]]
         site.ids["a"], site.ids["link_a"] = site.invite("Ada Candidate", "ada@example.com",
-                                                        site.ids["loop"])
+                                                        site.ids["loop"], assigned)
         site.ids["b"], site.ids["link_b"] = site.invite("Bob Candidate", "bob@example.com",
-                                                        site.ids["loop"])
+                                                        site.ids["loop"], assigned)
         return site
 
     yield make

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,21 +25,33 @@ def free_port() -> int:
 
 
 class Server:
-    """``hireloop serve`` in a subprocess on a free port."""
+    """``hireloop serve`` in a subprocess on a free port.
+
+    Started as root, ``serve`` runs its web process as an unprivileged user, who must be able
+    to reach the data dir: pytest's own temporary folders are closed to others, so as root the
+    data dir is a fresh folder under /tmp instead (removed by ``stop``)."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        self._own: Path | None = None
+        if os.geteuid() == 0:
+            self._own = Path(tempfile.mkdtemp(prefix="hireloop-server-"))
+            self._own.chmod(0o755)
+            data_dir = self._own / "data"
         self.data_dir = data_dir
         self.env = {**os.environ, "HIRELOOP_DATA_DIR": str(data_dir), **(env or {})}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / "server.log"
+        self.log = data_dir.parent / f"server-{self.port}.log"
 
-    def start(self, threads: int = 1, env: dict[str, str] | None = None) -> None:
+    def start(self, threads: int = 1, env: dict[str, str] | None = None,
+              host: str = "127.0.0.1") -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [HIRELOOP, "serve", "--port", str(self.port), "--grading-threads", str(threads)],
+                [HIRELOOP, "serve", "--host", host, "--port", str(self.port),
+                 "--grading-threads", str(threads)],
                 env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -53,16 +67,38 @@ class Server:
 
     def kill9(self) -> None:
         assert self.process is not None
+        children = self.children()
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+        deadline = time.monotonic() + 30  # the grading process ends with the web process
+        while any(Path(f"/proc/{c}").exists() for c in children) and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def children(self) -> list[int]:
+        """The server's child processes (as root: its privileged grading process)."""
+        if self.process is None:
+            return []
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(p) for p in path.read_text().split()]
+        except OSError:
+            return []
 
     def stop(self) -> None:
+        children = self.children()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        deadline = time.monotonic() + 30  # the grading process ends with the web process
+        while any(Path(f"/proc/{c}").exists() for c in children) and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self._own is not None:
+            shutil.rmtree(self._own, ignore_errors=True)
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run([HIRELOOP, *args], env=self.env, input=stdin, text=True,

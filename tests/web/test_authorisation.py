@@ -1,10 +1,14 @@
-"""Every route, walked as anonymous, candidate A, candidate B, an interviewer and an admin.
+"""Every route, walked as anonymous, candidate A, candidate B, an interviewer assigned to
+interview A, an interviewer of the same team assigned to none, team A's hiring manager, the
+hiring manager of another team, an admin, the hiring manager's API token, and a hiring
+manager deactivated after signing in.
 
 The table below says who may use each route. A route missing from the table fails the test, so
 a new route cannot ship without deciding who may reach it. "Allowed" means the request passed
-authorisation (any status but 401, 403 and 404, and never a 500); "denied" means 401, 403, 404
-or, for a page, a redirect to the sign-in page. Candidate A's objects are used throughout, so
-candidate B must be denied everything that names one of them.
+authorisation (any status but 401, 403 and 404, and never a 500); "denied" means 401, 403, 404,
+410 or, for a page, a redirect to the sign-in page. Candidate A's objects and team A's loop
+are used throughout, so candidate B, the other team's manager and the unassigned interviewer
+must be denied everything that names one of them.
 """
 
 from __future__ import annotations
@@ -15,25 +19,33 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from hireloop.db.models import Answer
-from tests.web.conftest import PASSWORD, Site
+from hireloop.db.models import Answer, Upload
+from hireloop.hiring import service
+from hireloop.hiring.authz import Principal
+from tests.web.conftest import PASSWORD, Site, page_csrf
 
-ROLES = ("anonymous", "candidate_b", "candidate_a", "interviewer", "admin")
+ROLES = ("anonymous", "candidate_b", "candidate_a", "interviewer_other", "manager_other",
+         "deactivated", "interviewer", "manager", "manager_token", "admin")
+TEAM = ("interviewer", "interviewer_other", "manager", "manager_other", "manager_token",
+        "admin")
 
-# access: public | team | admin | candidate (own interview) | candidate_object (an answer of
-# candidate A) | practice_owner (a practice answer of someone else: nobody here owns it)
+# access: public | nobody | team (any member) | admin | creator (hiring managers and admins,
+# any team) | loop (team A's loop: its managers, admins) | interview (interview A: its
+# assigned interviewer, team A's managers, admins) | candidate (own interview) |
+# candidate_object (an answer of candidate A) | practice_owner (a practice answer of someone
+# else: nobody here owns it)
 TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/"): ("public", None),
     ("GET", "/healthz"): ("public", None),
     ("GET", "/api/openapi.json"): ("public", None),
-    ("GET", "/api/docs"): ("public", None),
-    ("GET", "/docs/oauth2-redirect"): ("public", None),
     ("GET", "/login"): ("public", None),
     ("POST", "/login"): ("public", {"email": "nobody@example.com", "password": "wrong one"}),
     ("POST", "/logout"): ("public", {}),
     ("GET", "/setup/{token}"): ("nobody", None),  # the first admin exists: gone for everyone
     ("POST", "/setup/{token}"): ("nobody", {"email": "x@example.com",
                                             "password": "long enough pw"}),
+    ("GET", "/reset/{token}"): ("nobody", None),  # not a live reset link: gone for everyone
+    ("POST", "/reset/{token}"): ("nobody", {"password": "long enough pw"}),
     ("GET", "/i/{token}"): ("public", None),
     ("GET", "/practice"): ("public", None),
     ("POST", "/practice/start"): ("public", {"competency": "coding"}),
@@ -50,33 +62,41 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/practice/answers/{answer_id}/trial"): ("practice_owner", None),
     # the team's pages
     ("GET", "/team"): ("team", None),
-    ("GET", "/team/loops"): ("team", None),
-    ("POST", "/team/loops"): ("team", {"template": "ml-engineer-phone-screen"}),
-    ("GET", "/team/loops/{loop_id}"): ("team", None),
-    ("POST", "/team/loops/{loop_id}"): ("team", {"definition": "title = 'x'"}),
-    ("GET", "/team/loops/{loop_id}/export.{fmt}"): ("team", None),
+    ("GET", "/team/loops"): ("creator", None),
+    ("POST", "/team/loops"): ("creator", {"template": "ml-engineer-phone-screen"}),
+    ("GET", "/team/loops/{loop_id}"): ("loop", None),
+    ("POST", "/team/loops/{loop_id}"): ("loop", {"definition": "title = 'x'"}),
+    ("GET", "/team/loops/{loop_id}/export.{fmt}"): ("loop", None),
     ("GET", "/team/bank"): ("team", None),
     ("POST", "/team/bank/reload"): ("admin", {}),
-    ("GET", "/team/candidates/new"): ("team", None),
+    ("GET", "/team/candidates/new"): ("creator", None),
     ("GET", "/team/candidates"): ("team", None),
-    ("POST", "/team/candidates"): ("team", {"name": "New", "email": "new@example.com",
+    ("POST", "/team/candidates"): ("loop", {"name": "New", "email": "new@example.com",
                                             "loop_id": "{loop_id}"}),
-    ("GET", "/team/interviews/{interview_id}"): ("team", None),
-    ("GET", "/team/interviews/{interview_id}/jobs"): ("team", None),
-    ("GET", "/team/answers/{answer_id}/recording"): ("team", None),
-    ("POST", "/team/interviews/{interview_id}/resend"): ("team", {}),
-    ("POST", "/team/interviews/{interview_id}/revoke"): ("team", {}),
+    ("GET", "/team/interviews/{interview_id}"): ("interview", None),
+    ("GET", "/team/interviews/{interview_id}/jobs"): ("interview", None),
+    ("GET", "/team/answers/{answer_id}/recording"): ("interview", None),
+    ("POST", "/team/interviews/{interview_id}/resend"): ("loop", {}),
+    ("POST", "/team/interviews/{interview_id}/revoke"): ("loop", {}),
+    ("POST", "/team/interviews/{interview_id}/assignments"): ("loop", {
+        "user_id": "{nobody_id}", "remove": "1"}),
     ("POST", "/team/interviews/{interview_id}/answers/{answer_id}/override"): (
-        "team", {"criterion": "x", "points": 0, "reason": "r"}),
-    ("POST", "/team/interviews/{interview_id}/answers/{answer_id}/regrade"): ("team", {}),
-    ("POST", "/team/interviews/{interview_id}/notes"): ("team", {"body": "a note"}),
-    ("POST", "/team/interviews/{interview_id}/decision"): ("team", {"decision": "hold"}),
-    ("GET", "/team/interviews/{interview_id}/scorecard"): ("team", None),
-    ("GET", "/team/interviews/{interview_id}/export.{fmt}"): ("team", None),
+        "interview", {"criterion": "x", "points": 0, "reason": "r"}),
+    ("POST", "/team/interviews/{interview_id}/answers/{answer_id}/regrade"): ("interview", {}),
+    ("POST", "/team/interviews/{interview_id}/notes"): ("interview", {"body": "a note"}),
+    ("POST", "/team/interviews/{interview_id}/decision"): ("interview", {"decision": "hold"}),
+    ("GET", "/team/interviews/{interview_id}/scorecard"): ("interview", None),
+    ("GET", "/team/interviews/{interview_id}/export.{fmt}"): ("interview", None),
     ("POST", "/team/candidates/{candidate_id}/delete"): ("admin", {"confirm": "wrong@x.org"}),
     ("GET", "/team/users"): ("admin", None),
     ("POST", "/team/users"): ("admin", {"email": "u{n}@example.com",
                                         "password": "long enough pw"}),
+    ("POST", "/team/users/{user_id}"): ("admin", {"role": "interviewer"}),
+    ("POST", "/team/users/{user_id}/reset"): ("admin", {}),
+    ("POST", "/team/teams"): ("admin", {"name": "Team {n}"}),
+    ("GET", "/team/tokens"): ("team", None),
+    ("POST", "/team/tokens"): ("team", {"name": "script {n}"}),
+    ("POST", "/team/tokens/{token_id}/revoke"): ("admin", {}),  # an admin's token
     # the candidate's pages
     ("GET", "/take"): ("candidate", None),
     ("POST", "/take/consent"): ("candidate", {}),
@@ -95,42 +115,80 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     # the API
     ("POST", "/api/v1/auth/login"): ("public", {"email": "nobody@example.com",
                                                 "password": "wrong one"}),
+    ("POST", "/api/v1/auth/logout"): ("public", {}),
     ("GET", "/api/v1/me"): ("public", None),
+    ("GET", "/api/v1/tokens"): ("team", None),
+    ("POST", "/api/v1/tokens"): ("team", {"name": "api script {n}"}),
+    ("DELETE", "/api/v1/tokens/{token_id}"): ("admin", None),  # an admin's token
+    ("GET", "/api/v1/status"): ("admin", None),
+    ("GET", "/api/v1/users"): ("admin", None),
     ("POST", "/api/v1/users"): ("admin", {"email": "api{n}@example.com",
                                           "password": "long enough pw"}),
+    ("PATCH", "/api/v1/users/{user_id}"): ("admin", {"role": "interviewer"}),
+    ("POST", "/api/v1/users/{user_id}/reset"): ("admin", {}),
+    ("GET", "/api/v1/teams"): ("team", None),
+    ("POST", "/api/v1/teams"): ("admin", {"name": "API team {n}"}),
     ("GET", "/api/v1/bank/exercises"): ("team", None),
+    ("POST", "/api/v1/bank/reload"): ("admin", {}),
     ("GET", "/api/v1/templates"): ("team", None),
     ("GET", "/api/v1/loops"): ("team", None),
-    ("POST", "/api/v1/loops"): ("team", {"template": "ml-engineer-phone-screen"}),
-    ("GET", "/api/v1/loops/{loop_id}"): ("team", None),
-    ("PUT", "/api/v1/loops/{loop_id}"): ("team", {"definition": {"title": "x"}}),
-    ("GET", "/api/v1/loops/{loop_id}/results"): ("team", None),
+    ("POST", "/api/v1/loops"): ("creator", {"template": "ml-engineer-phone-screen"}),
+    ("GET", "/api/v1/loops/{loop_id}"): ("loop", None),
+    ("PUT", "/api/v1/loops/{loop_id}"): ("loop", {"definition": {"title": "x"}}),
+    ("GET", "/api/v1/loops/{loop_id}/results"): ("loop", None),
+    ("GET", "/api/v1/loops/{loop_id}/export"): ("loop", None),
     ("GET", "/api/v1/candidates"): ("team", None),
-    ("POST", "/api/v1/interviews"): ("team", {"name": "N", "email": "n@example.com",
+    ("DELETE", "/api/v1/candidates/{candidate_id}"): ("admin", None),  # a throwaway one
+    ("POST", "/api/v1/interviews"): ("loop", {"name": "N", "email": "n@example.com",
                                               "loop_id": "{loop_id}"}),
     ("GET", "/api/v1/interviews"): ("team", None),
-    ("GET", "/api/v1/interviews/{interview_id}"): ("team", None),
-    ("POST", "/api/v1/interviews/{interview_id}/resend"): ("team", {}),
-    ("POST", "/api/v1/interviews/{interview_id}/revoke"): ("team", {}),
+    ("GET", "/api/v1/interviews/{interview_id}"): ("interview", None),
+    ("POST", "/api/v1/interviews/{interview_id}/resend"): ("loop", {}),
+    ("POST", "/api/v1/interviews/{interview_id}/revoke"): ("loop", {}),
+    ("POST", "/api/v1/interviews/{interview_id}/interviewers"): ("loop", {
+        "user_id": "{interviewer_id}"}),
+    ("DELETE", "/api/v1/interviews/{interview_id}/interviewers/{user_id}"): ("loop", None),
     ("POST", "/api/v1/interviews/{interview_id}/overrides"): (
-        "team", {"answer_id": "{answer_id}", "criterion": "x", "points": 0, "reason": "r"}),
-    ("POST", "/api/v1/interviews/{interview_id}/notes"): ("team", {"body": "n"}),
-    ("POST", "/api/v1/interviews/{interview_id}/decision"): ("team", {"decision": "hold"}),
-    ("GET", "/api/v1/interviews/{interview_id}/scorecard"): ("team", None),
-    ("GET", "/api/v1/interviews/{interview_id}/rows"): ("team", None),
+        "interview", {"answer_id": "{answer_id}", "criterion": "x", "points": 0,
+                      "reason": "r"}),
+    ("POST", "/api/v1/interviews/{interview_id}/answers/{answer_id}/regrade"): (
+        "interview", {}),
+    ("GET", "/api/v1/answers/{answer_id}/recording"): ("interview", None),
+    ("POST", "/api/v1/interviews/{interview_id}/notes"): ("interview", {"body": "n"}),
+    ("POST", "/api/v1/interviews/{interview_id}/decision"): ("interview", {"decision": "hold"}),
+    ("GET", "/api/v1/interviews/{interview_id}/scorecard"): ("interview", None),
+    ("GET", "/api/v1/interviews/{interview_id}/rows"): ("interview", None),
+    ("GET", "/api/v1/interviews/{interview_id}/export"): ("interview", None),
     ("POST", "/api/v1/take/open"): ("public", {"token": "not-a-real-token"}),
     ("GET", "/api/v1/take"): ("candidate", None),
     ("POST", "/api/v1/take/consent"): ("candidate", {}),
+    ("POST", "/api/v1/take/review-request"): ("candidate", {}),
     ("POST", "/api/v1/take/stages/{index}/start"): ("candidate", {}),
     ("PUT", "/api/v1/take/answers/{answer_id}"): ("candidate_object", {"text": "x"}),
+    ("POST", "/api/v1/take/answers/{answer_id}/trial"): ("candidate_object", {}),
+    ("GET", "/api/v1/take/answers/{answer_id}/trial"): ("candidate_object", None),
+    ("GET", "/api/v1/take/answers/{answer_id}/upload"): ("candidate_object", None),
+    ("POST", "/api/v1/take/answers/{answer_id}/upload"): ("candidate_object", b"chunk"),
+    ("POST", "/api/v1/take/answers/{answer_id}/upload/complete"): ("candidate_object",
+                                                                   {"mime": "audio/webm"}),
     ("POST", "/api/v1/take/stages/{index}/submit"): ("candidate", {}),
+    ("POST", "/api/v1/practice/start"): ("public", {"competency": "coding"}),
+    ("GET", "/api/v1/practice/answers/{answer_id}"): ("practice_owner", None),
+    ("PUT", "/api/v1/practice/answers/{answer_id}"): ("practice_owner", {"text": "x"}),
+    ("POST", "/api/v1/practice/answers/{answer_id}/submit"): ("practice_owner", {}),
+    ("POST", "/api/v1/practice/answers/{answer_id}/trial"): ("practice_owner", {}),
+    ("GET", "/api/v1/practice/answers/{answer_id}/trial"): ("practice_owner", None),
+    ("POST", "/api/v1/practice/answers/{answer_id}/upload"): ("practice_owner", b"chunk"),
+    ("POST", "/api/v1/practice/answers/{answer_id}/upload/complete"): (
+        "practice_owner", {"mime": "audio/webm"}),
 }
 
 # Run last, in this order: they change what the other routes see.
 LAST = ["/take/stage/{index}/submit", "/api/v1/take/stages/{index}/submit",
+        "/team/interviews/{interview_id}/decision", "/api/v1/interviews/{interview_id}/decision",
         "/team/interviews/{interview_id}/resend", "/api/v1/interviews/{interview_id}/resend",
         "/team/interviews/{interview_id}/revoke", "/api/v1/interviews/{interview_id}/revoke",
-        "/i/{token}", "/logout"]
+        "/i/{token}", "/api/v1/auth/logout", "/logout"]
 
 
 def all_routes(app: Any) -> set[tuple[str, str]]:
@@ -155,8 +213,11 @@ def allowed_for(access: str, role: str) -> bool:
     return {
         "public": True,
         "nobody": False,
-        "team": role in ("interviewer", "admin"),
+        "team": role in TEAM,
         "admin": role == "admin",
+        "creator": role in ("manager", "manager_other", "manager_token", "admin"),
+        "loop": role in ("manager", "manager_token", "admin"),
+        "interview": role in ("interviewer", "manager", "manager_token", "admin"),
         "candidate": role in ("candidate_a", "candidate_b"),
         "candidate_object": role == "candidate_a",
         "practice_owner": False,
@@ -172,20 +233,53 @@ def test_every_route_has_a_rule(site: Site) -> None:
     assert all_routes(site.app) == set(TABLE)
 
 
+def _more_people(site: Site) -> dict[str, Any]:
+    """Team B with its manager, an interviewer of team A assigned to nothing, a hiring
+    manager of team A to deactivate, an admin's API token, the manager's API token, a
+    throwaway candidate, and a recording on candidate A's spoken answer."""
+    extra: dict[str, Any] = {}
+    team_b = site.add_team("Team B")
+    site.add_user("manager_other@example.com", "hiring_manager", team_b)
+    site.add_user("interviewer_other@example.com", "interviewer", site.ids["team"])
+    extra["deactivated_id"] = site.add_user("deactivated@example.com", "hiring_manager",
+                                            site.ids["team"])
+    extra["nobody_id"] = site.add_user("nobody-assigned@example.com", "interviewer", team_b)
+    with site.platform.db.session() as s:
+        admin = Principal("admin", user_id=site.ids["admin"])
+        row, _ = service.create_api_token(s, admin, "admin's script")
+        extra["token_id"] = row.id
+        manager = Principal("hiring_manager", user_id=site.ids["manager"],
+                            team_id=site.ids["team"])
+        _, extra["manager_token"] = service.create_api_token(s, manager, "manager's script")
+    throwaway, _ = site.invite("Zed Throwaway", "zed@example.com", site.ids["loop"])
+    extra["throwaway_candidate"] = _candidate_of(site, throwaway)
+    talk_id = site.add_spoken_answer(site.ids["a"])
+    recording = site.settings.data_dir / "recording.wav"
+    recording.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64))
+    with site.platform.db.session() as s:
+        s.add(Upload(answer_id=talk_id, name="recording.wav", path=str(recording),
+                     mime="audio/wav", size=recording.stat().st_size, complete=True))
+    extra["talk_id"] = talk_id
+    return extra
+
+
 def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
-    jars = _sign_everyone_in(site)
+    extra = _more_people(site)
+    jars = _sign_everyone_in(site, extra)
     with site.platform.db.session() as s:
         answer_a = s.query(Answer).filter_by(interview_id=site.ids["a"]).order_by(Answer.id)[0]
         practice = Answer(practice_id="someone-else", exercise_id=answer_a.exercise_id, seed=7)
         # an answer with an attachment (a research talk's slides), for the attachment route
-        talk = Answer(interview_id=site.ids["a"], stage_index=0,
-                      exercise_id="spoken/research-talk-with-slides", seed=0)
-        s.add_all([practice, talk])
+        slides = Answer(interview_id=site.ids["a"], stage_index=0,
+                        exercise_id="spoken/research-talk-with-slides", seed=0)
+        s.add_all([practice, slides])
         s.flush()
-        practice_id, talk_id = practice.id, talk.id
+        practice_id, slides_id = practice.id, slides.id
     values = {"interview_id": site.ids["a"], "answer_id": answer_a.id, "index": 0,
               "loop_id": site.ids["loop"], "token": site.ids["link_a"].rsplit("/", 1)[1],
-              "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"])}
+              "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"]),
+              "user_id": extra["nobody_id"], "nobody_id": extra["nobody_id"],
+              "interviewer_id": site.ids["interviewer"], "token_id": extra["token_id"]}
     order = sorted(TABLE, key=lambda k: (k[1] in LAST, LAST.index(k[1]) if k[1] in LAST else 0,
                                          k[0] != "GET"))
     failures = []
@@ -198,7 +292,11 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
             if access == "practice_owner":
                 params["answer_id"] = practice_id
             elif path.endswith("/attachment"):
-                params["answer_id"] = talk_id
+                params["answer_id"] = slides_id
+            elif "/upload" in path or "/recording" in path:
+                params["answer_id"] = extra["talk_id"]
+            if path == "/api/v1/candidates/{candidate_id}":
+                params["candidate_id"] = extra["throwaway_candidate"]
             url = path.format(**params)
             response = _request(site, jars[role], method, url, _fill(body, params))
             expected = allowed_for(access, role)
@@ -235,27 +333,40 @@ def _fill(body: Any, params: dict[str, Any]) -> Any:
     return body
 
 
-def _sign_everyone_in(site: Site) -> dict[str, dict[str, str]]:
-    jars: dict[str, dict[str, str]] = {}
+def _sign_everyone_in(site: Site, extra: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Each role's cookies and headers: ``{"cookies": ..., "headers": ...}``."""
+    jars: dict[str, dict[str, Any]] = {}
     for role in ROLES:
         web = site.client()
         web.client.get("/login")
-        if role in ("interviewer", "admin"):
+        headers: dict[str, str] = {}
+        if role in ("interviewer", "interviewer_other", "manager", "manager_other",
+                    "deactivated", "admin"):
             web.login(f"{role}@example.com", PASSWORD)
+        elif role == "manager_token":
+            headers["authorization"] = f"Bearer {extra['manager_token']}"
         elif role == "candidate_a":
             web.open_invitation(site.ids["link_a"])
             web.form("/take/consent")
         elif role == "candidate_b":
             web.open_invitation(site.ids["link_b"])
             web.form("/take/consent")
-        jars[role] = dict(web.client.cookies.items())
-    return jars
+        cookies = dict(web.client.cookies.items())
+        if role != "manager_token":
+            headers["X-CSRF-Token"] = page_csrf(web.client)
+        else:
+            cookies = {}
+        jars[role] = {"cookies": cookies, "headers": headers}
+    with site.platform.db.session() as s:  # signed in, then deactivated by an admin
+        service.update_user(s, Principal("admin", user_id=site.ids["admin"]),
+                            service.get_user(s, extra["deactivated_id"]), active=False)
+    return jars  # type: ignore[return-value]
 
 
-def _request(site: Site, jar: dict[str, str], method: str, url: str, body: Any) -> Any:
-    client = TestClient(site.app, base_url="http://testserver", cookies=jar)
-    csrf = jar.get("hireloop_csrf", "")
-    headers = {"accept": "text/html", "X-CSRF-Token": csrf}
+def _request(site: Site, jar: dict[str, Any], method: str, url: str, body: Any) -> Any:
+    client = TestClient(site.app, base_url="http://testserver", cookies=jar["cookies"])
+    headers = {"accept": "text/html", **jar["headers"]}
+    csrf = jar["headers"].get("X-CSRF-Token", "")
     json_body = url.startswith("/api/") or url.endswith(("/save", "/complete", "/trial"))
     if body is None:
         return client.request(method, url, headers=headers, follow_redirects=False)
@@ -268,9 +379,102 @@ def _request(site: Site, jar: dict[str, str], method: str, url: str, body: Any) 
                           follow_redirects=False)
 
 
+def test_lists_show_each_role_only_what_it_may_see(site: Site) -> None:
+    """Listings follow the same rule as single objects: an interviewer lists their assigned
+    interviews only, a hiring manager their team's loops and interviews, an admin all."""
+    team_b = site.add_team("Team B")
+    site.add_user("manager_other@example.com", "hiring_manager", team_b)
+    site.add_user("interviewer_other@example.com", "interviewer", site.ids["team"])
+    with site.platform.db.session() as s:
+        other = service.create_loop(s, site.platform,
+                                    Principal("admin", user_id=site.ids["admin"]),
+                                    template="ml-engineer-phone-screen", team_id=team_b)
+        other_loop = other.id
+    c, _ = site.invite("Cy Other", "cy@example.com", other_loop)
+    expected = {
+        "admin": ({site.ids["loop"], other_loop}, {site.ids["a"], site.ids["b"], c}),
+        "manager": ({site.ids["loop"]}, {site.ids["a"], site.ids["b"]}),
+        "manager_other": ({other_loop}, {c}),
+        "interviewer": (set(), {site.ids["a"], site.ids["b"]}),
+        "interviewer_other": (set(), set()),
+    }
+    for role, (loops, interviews) in expected.items():
+        web = site.client()
+        web.login(f"{role}@example.com")
+        assert {r["id"] for r in web.client.get("/api/v1/loops").json()} == loops, role
+        listed = web.client.get("/api/v1/interviews").json()
+        assert {i["id"] for i in listed} == interviews, role
+        names = {c["name"] for c in web.client.get("/api/v1/candidates").json()}
+        assert ("Cy Other" in names) == (c in interviews), role
+        dashboard = web.get("/team").text
+        assert ("Cy Other" in dashboard) == (c in interviews), role
+
+
+def test_an_interviewer_assigned_to_neither_can_rename_no_loop_and_decide_no_interview(
+        site: Site) -> None:
+    """The outside review's case: an interviewer assigned to nothing renamed loop 1 and
+    decided interview 2 (both 200). Now both are refused and nothing changed."""
+    site.add_user("interviewer_other@example.com", "interviewer", site.ids["team"])
+    web = site.client()
+    web.login("interviewer_other@example.com")
+    renamed = web.json("PUT", f"/api/v1/loops/{site.ids['loop']}",
+                       {"definition": {"title": "Renamed", "stage": []}})
+    assert renamed.status_code == 404
+    decided = web.json("POST", f"/api/v1/interviews/{site.ids['b']}/decision",
+                       {"decision": "reject"})
+    assert decided.status_code == 404
+    page = web.form(f"/team/interviews/{site.ids['b']}/decision", {"decision": "reject"})
+    assert page.status_code == 404
+    from hireloop.db.models import Interview, LoopRecord
+
+    with site.platform.db.session() as s:
+        assert s.get(LoopRecord, site.ids["loop"]).title == "Web test loop"
+        assert s.get(Interview, site.ids["b"]).decision is None
+
+
+def test_deactivating_a_user_ends_their_sessions_and_tokens_at_once(site: Site) -> None:
+    manager = site.client()
+    manager.login("manager@example.com")
+    made = manager.form("/team/tokens", {"name": "nightly export"})
+    token = next(line.split('value="')[1].split('"')[0] for line in made.text.splitlines()
+                 if 'id="api-token"' in line)
+    bearer = {"authorization": f"Bearer {token}"}
+    assert site.main.get("/api/v1/loops", headers=bearer).status_code == 200
+    assert manager.get("/team").status_code == 200
+    admin = site.client()
+    admin.login("admin@example.com")
+    assert admin.form(f"/team/users/{site.ids['manager']}", {"active": "no"}
+                      ).status_code == 303
+    assert manager.get("/team").status_code == 303  # to the sign-in page
+    assert site.main.get("/api/v1/loops", headers=bearer).status_code == 401
+    again = site.client().form("/login", {"email": "manager@example.com", "password": PASSWORD})
+    assert again.status_code == 401
+
+
+def test_an_admin_password_link_works_once_and_ends_old_sessions(site: Site) -> None:
+    interviewer = site.client()
+    interviewer.login("interviewer@example.com")
+    admin = site.client()
+    admin.login("admin@example.com")
+    made = admin.form(f"/team/users/{site.ids['interviewer']}/reset")
+    link = next(line.split('value="')[1].split('"')[0] for line in made.text.splitlines()
+                if 'id="reset-link"' in line)
+    path = "/" + link.split("/", 3)[3]
+    browser = site.client()
+    assert browser.get(path).status_code == 200
+    done = browser.form(path, {"password": "a brand new password"})
+    assert done.status_code == 303
+    assert interviewer.get("/team").status_code == 303  # the old session ended
+    assert browser.get("/team").status_code == 200  # signed in with the new one
+    assert site.client().get(path).status_code == 410  # used once
+    fresh = site.client()
+    fresh.login("interviewer@example.com", "a brand new password")
+
+
 def test_a_state_changing_request_without_the_csrf_token_is_refused(site: Site) -> None:
-    jars = _sign_everyone_in(site)
-    client = TestClient(site.app, base_url="http://testserver", cookies=jars["interviewer"])
+    web = site.client()
+    web.login("interviewer@example.com")
+    client = web.client
     response = client.post(f"/team/interviews/{site.ids['a']}/notes", data={"body": "x"},
                            follow_redirects=False)
     assert response.status_code == 403
@@ -280,15 +484,26 @@ def test_a_state_changing_request_without_the_csrf_token_is_refused(site: Site) 
     assert forged.status_code == 403
 
 
-def test_sign_in_is_rate_limited(site: Site) -> None:
+def test_a_planted_csrf_cookie_forges_nothing_for_a_signed_in_browser(site: Site) -> None:
+    """Cookie tossing: another origin of the same site sets ``hireloop_csrf`` to a value it
+    knows and posts that value. The token is bound to the session, so it fails."""
     web = site.client()
-    statuses = [web.form("/login", {"email": "admin@example.com", "password": "wrong"}
-                         ).status_code for _ in range(12)]
-    assert statuses[:10] == [401] * 10
-    assert statuses[10:] == [429, 429]
-    # the right password is refused too while the limit holds
-    assert web.form("/login", {"email": "admin@example.com", "password": PASSWORD}
-                    ).status_code == 429
+    web.login("admin@example.com")
+    real = web.csrf
+    web.client.cookies.set("hireloop_csrf", "attackerknown", domain="testserver.local")
+    forged = web.client.post(f"/team/interviews/{site.ids['a']}/decision",
+                             data={"decision": "reject", "csrf_token": "attackerknown"},
+                             follow_redirects=False)
+    assert forged.status_code == 403
+    other_origin = web.client.post(
+        f"/team/interviews/{site.ids['a']}/decision",
+        data={"decision": "reject", "csrf_token": real},
+        headers={"origin": "http://testserver:8001"}, follow_redirects=False)
+    assert other_origin.status_code == 403
+    from hireloop.db.models import Interview
+
+    with site.platform.db.session() as s:
+        assert s.get(Interview, site.ids["a"]).decision is None
 
 
 def test_cookies_are_http_only_and_same_site(site: Site) -> None:
@@ -304,4 +519,4 @@ def test_pages_send_security_headers(site: Site) -> None:
     response = site.client().get("/login")
     assert response.headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"

@@ -75,7 +75,7 @@ def test_jobs_queued_or_running_when_the_server_is_killed_finish_after_restart(
                     else "0.5"
                 candidate.call("PUT", f"/take/answers/{item['answer_id']}", {"text": text})
             candidate.call("POST", "/take/stages/0/submit")
-            db = open_database(f"sqlite:///{tmp_path / 'data' / 'hireloop.db'}", upgrade=False)
+            db = open_database(f"sqlite:///{server.data_dir / 'hireloop.db'}", upgrade=False)
             states = _wait_states(db, lambda s: s == ["running", "queued"])
             assert states == ["running", "queued"]
             server.kill9()

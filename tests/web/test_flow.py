@@ -110,7 +110,11 @@ def test_a_candidate_answers_submits_and_the_interviewer_reviews_overrides_and_d
     assert all(r["decision"] == "advance" for r in rows)
     text_row = next(r for r in rows if r["exercise_id"] == TEXT)
     assert text_row["overridden_criteria"] == first["name"]
-    loop_json = interviewer.get(f"/team/loops/{site.ids['loop']}/export.json").json()
+    # the loop's export is the hiring manager's (the interviewer sees interviews, not loops)
+    assert interviewer.get(f"/team/loops/{site.ids['loop']}/export.json").status_code == 404
+    manager = site.client()
+    manager.login("manager@example.com")
+    loop_json = manager.get(f"/team/loops/{site.ids['loop']}/export.json").json()
     assert {c["candidate"]["name"] for c in loop_json} == {"Ada Candidate", "Bob Candidate"}
 
 
@@ -194,8 +198,8 @@ def test_an_admin_deletes_a_candidate_and_all_their_data(make_site) -> None:
     candidate.open_invitation(site.ids["link_a"])
     candidate.form("/take/consent")
     candidate.get("/take/stage/0")
-    answers = _answers(site, site.ids["a"])
-    chunk = candidate.client.post(f"/take/answers/{answers[2]['id']}/upload?offset=0",
+    spoken = site.add_spoken_answer(site.ids["a"])
+    chunk = candidate.client.post(f"/take/answers/{spoken}/upload?offset=0",
                                   content=b"RIFF fake audio",
                                   headers={"X-CSRF-Token": candidate.csrf,
                                            "content-type": "application/octet-stream"})

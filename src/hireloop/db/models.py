@@ -57,8 +57,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class Team(Base):
+    """A hiring team: its hiring managers act on its loops and their interviews."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class User(Base):
-    """A member of the hiring team: admin or interviewer."""
+    """A member of the hiring team: admin, hiring manager (of a team) or interviewer."""
 
     __tablename__ = "users"
 
@@ -66,9 +76,44 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))  # admin | interviewer
+    role: Mapped[str] = mapped_column(String(20))  # admin | hiring_manager | interviewer
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True)
+    """the team whose loops a hiring manager acts on (interviewers: the team they belong to)"""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """false: deactivated by an admin; signs in no more, every session and token stops"""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    team: Mapped[Team | None] = relationship()
+
+
+class PasswordReset(Base):
+    """A one-time link an admin made for a user to set a new password (SHA-256 stored)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ApiToken(Base):
+    """A long-lived API token of a team member for scripts and integrations. Only its
+    SHA-256 is stored; it acts with its owner's role and team, and stops when revoked or
+    when its owner is deactivated."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SetupToken(Base):
@@ -111,6 +156,8 @@ class LoopRecord(Base):
     template: Mapped[str | None] = mapped_column(String(200), nullable=True)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     """a ``hireloop.bank.loops.Loop`` as JSON (validated on every write)"""
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True)
+    """the team whose hiring managers act on this loop (none: admins only)"""
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -165,6 +212,24 @@ class Interview(Base):
     answers: Mapped[list[Answer]] = relationship(back_populates="interview",
                                                  order_by="Answer.id",
                                                  cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="interview",
+                                                         order_by="Assignment.id",
+                                                         cascade="all, delete-orphan")
+
+
+class Assignment(Base):
+    """An interviewer assigned to an interview: they see it and act on it."""
+
+    __tablename__ = "interview_assignments"
+    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    interview: Mapped[Interview] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship()
 
 
 class StageRun(Base):
@@ -203,6 +268,9 @@ class Answer(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow,
+                                                        nullable=True)
+    """when the answer was started (none for answers from before this column)"""
 
     interview: Mapped[Interview | None] = relationship(back_populates="answers")
     jobs: Mapped[list[GradingJob]] = relationship(
@@ -253,6 +321,40 @@ class GradingJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     answer: Mapped[Answer] = relationship(back_populates="jobs")
+
+
+class TrialRun(Base):
+    """A trial run (visible tests, a project run) waiting for, or run by, a grading process.
+
+    The web app adds the row and queues its id; a grading process claims it (queued →
+    running), appends to ``lines`` as the run logs, and stores ``result`` (→ done)."""
+
+    __tablename__ = "trial_runs"
+    __table_args__ = (Index("ix_trials_state", "state"), Index("ix_trials_owner", "owner"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    owner: Mapped[str] = mapped_column(String(200))
+    """whose quota it counts against: ``interview:<id>`` or ``address:<ip>``"""
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    lines: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class BankReload(Base):
+    """An admin reloaded the bank folders: every process reloads its bank when it sees a newer
+    row (the grading processes poll on their heartbeat)."""
+
+    __tablename__ = "bank_reloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                           nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Worker(Base):
@@ -313,7 +415,26 @@ class RateHit(Base):
 
 
 __all__ = [
-    "Answer", "Base", "Candidate", "GradingJob", "Interview", "LoopRecord",
-    "Note", "Override", "RateHit", "SetupToken", "StageRun", "Upload", "User", "WebSession",
-    "Worker", "utcnow",
+    "Answer",
+    "ApiToken",
+    "Assignment",
+    "BankReload",
+    "Base",
+    "Candidate",
+    "GradingJob",
+    "Interview",
+    "LoopRecord",
+    "Note",
+    "Override",
+    "PasswordReset",
+    "RateHit",
+    "SetupToken",
+    "StageRun",
+    "Team",
+    "TrialRun",
+    "Upload",
+    "User",
+    "WebSession",
+    "Worker",
+    "utcnow",
 ]

@@ -1,27 +1,55 @@
 """Who may do what: one check for every object access (DESIGN.md, security).
 
 A request's principal is anonymous, a candidate (holding one interview, through its invitation
-link), an interviewer or an admin. Routes declare an action; ``allowed`` is the only place that
-decides. Candidates reach objects only of their own interview: ``owns`` is checked for every
-answer, stage and upload they touch.
+link), an interviewer, a hiring manager, an admin, or the metrics reader (a configured token
+that may read the platform's status and nothing else). Routes and services name an action and,
+for actions on an object, the ``Scope`` of that object: the loop's team, the interview, the
+interviewers assigned to it. ``allowed`` is the only place that decides:
+
+- admins act on everything;
+- hiring managers act on the loops of their team and on those loops' interviews (inviting,
+  assigning interviewers, reviewing, deciding);
+- interviewers see and act on the interviews they are assigned to, and nothing else of loops;
+- candidates reach only their own interview (``owns`` is checked for every answer, stage and
+  upload they touch);
+- everybody may practise (unless practice is closed, which the practice routes check).
+
+Listing queries (``hireloop.hiring.service.visible_*``) narrow the database query to the same
+rule, and keep only rows ``allowed`` accepts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["anonymous", "candidate", "interviewer", "admin"]
+Role = Literal["anonymous", "candidate", "interviewer", "hiring_manager", "admin", "metrics"]
+TEAM_ROLES = ("interviewer", "hiring_manager", "admin")
+"""the roles of team members (users with an account)"""
 
-# action -> roles allowed
+_EVERYONE = frozenset({"anonymous", "candidate", "interviewer", "hiring_manager", "admin"})
+_TEAM = frozenset(TEAM_ROLES)
+
+# action -> roles that may ever do it; ``_SCOPED`` actions also need the object's scope to fit
 _POLICY: dict[str, frozenset[str]] = {
-    "team.read": frozenset({"interviewer", "admin"}),
-    "team.write": frozenset({"interviewer", "admin"}),
+    "team.read": _TEAM,              # the team's pages at all (dashboard, bank, own tokens)
+    "loop.create": frozenset({"hiring_manager", "admin"}),
+    "loop.read": frozenset({"hiring_manager", "admin"}),
+    "loop.write": frozenset({"hiring_manager", "admin"}),
+    "interview.invite": frozenset({"hiring_manager", "admin"}),  # invite, resend, revoke, assign
+    "interview.read": _TEAM,
+    "interview.act": _TEAM,          # notes, overrides, regrades, decisions
     "users.manage": frozenset({"admin"}),
+    "teams.manage": frozenset({"admin"}),
+    "candidates.delete": frozenset({"admin"}),
     "bank.reload": frozenset({"admin"}),
+    "status.read": frozenset({"admin", "metrics"}),
+    "tokens.own": _TEAM,             # create and revoke one's own API tokens
     "interview.take": frozenset({"candidate"}),
-    "practice": frozenset({"anonymous", "candidate", "interviewer", "admin"}),
+    "practice": _EVERYONE,
 }
+_SCOPED = frozenset({"loop.create", "loop.read", "loop.write", "interview.invite",
+                     "interview.read", "interview.act", "interview.take"})
 
 
 @dataclass(frozen=True)
@@ -33,25 +61,55 @@ class Principal:
     interview_id: int | None = None
     email: str | None = None
     name: str | None = None
+    team_id: int | None = None
+    """the team of a hiring manager or interviewer"""
     csrf_exempt: bool = False
     """authenticated by a bearer token: no ambient credential to forge"""
 
     @property
     def is_team(self) -> bool:
-        """An interviewer or an admin."""
-        return self.role in ("interviewer", "admin")
+        """An interviewer, a hiring manager or an admin."""
+        return self.role in TEAM_ROLES
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an action touches: a loop's team, or an interview (its loop's team and the
+    interviewers assigned to it)."""
+
+    team_id: int | None = None
+    interview_id: int | None = None
+    assignees: frozenset[int] = field(default_factory=frozenset)
 
 
 ANONYMOUS = Principal("anonymous")
 
 
-def allowed(principal: Principal, action: str, interview_id: int | None = None) -> bool:
-    """Whether ``principal`` may do ``action`` (on the interview, for candidates)."""
+def role_may(principal: Principal, action: str) -> bool:
+    """Whether the principal's role may ever do ``action`` (on some object): what a route
+    checks before it loads the object, on which ``allowed`` then decides."""
+    roles = _POLICY.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}")
+    return principal.role in roles
+
+
+def allowed(principal: Principal, action: str, scope: Scope | None = None) -> bool:
+    """Whether ``principal`` may do ``action`` (on the object ``scope`` describes)."""
     roles = _POLICY.get(action)
     if roles is None:
         raise KeyError(f"unknown action {action!r}")
     if principal.role not in roles:
         return False
-    if principal.role == "candidate" and action == "interview.take":
-        return interview_id is not None and principal.interview_id == interview_id
-    return True
+    if action not in _SCOPED or principal.role == "admin":
+        return True
+    if scope is None:
+        return False  # an action on an object is never allowed without knowing the object
+    if principal.role == "candidate":
+        return scope.interview_id is not None and principal.interview_id == scope.interview_id
+    if principal.role == "hiring_manager":
+        return principal.team_id is not None and scope.team_id == principal.team_id
+    if principal.role == "interviewer":
+        return (scope.interview_id is not None and principal.user_id is not None
+                and principal.user_id in scope.assignees)
+    return False

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hireloop.bank.loops import LoadedLoop, Loop, check_loop, load_loops, resolve_loop
@@ -24,21 +24,28 @@ from hireloop.core import Grade
 from hireloop.core.errors import pydantic_errors
 from hireloop.db.models import (
     Answer,
+    ApiToken,
+    Assignment,
+    BankReload,
     Candidate,
     GradingJob,
     Interview,
     LoopRecord,
     Note,
     Override,
+    PasswordReset,
+    RateHit,
     SetupToken,
     StageRun,
+    Team,
+    TrialRun,
     Upload,
     User,
     WebSession,
     utcnow,
 )
 from hireloop.hiring import security
-from hireloop.hiring.authz import Principal
+from hireloop.hiring.authz import TEAM_ROLES, Principal, Scope, allowed
 from hireloop.jobs import Runtime
 
 GRACE_S = 120
@@ -54,6 +61,10 @@ class ServiceError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class Unauthorized(ServiceError):  # noqa: N818 - named after the HTTP status
+    status = 401
 
 
 class NotFound(ServiceError):  # noqa: N818 - named after the HTTP status
@@ -82,6 +93,10 @@ class Gone(ServiceError):  # noqa: N818 - named after the HTTP status
 
 class TooMany(ServiceError):  # noqa: N818 - named after the HTTP status
     status = 429
+
+
+class Unsupported(ServiceError):  # noqa: N818 - named after the HTTP status
+    status = 415
 
 
 @dataclass
@@ -122,19 +137,128 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def create_user(s: Session, email: str, password: str, role: str, name: str = "") -> User:
-    """A new team member; the email must be new and the password long enough."""
+ROLES = TEAM_ROLES
+RESET_HOURS = 24
+"""how long an admin's password-reset link stays valid"""
+
+
+def create_user(s: Session, email: str, password: str, role: str, name: str = "",
+                team_id: int | None = None) -> User:
+    """A new team member; the email must be new and the password long enough. Hiring
+    managers need a team (their team's loops are what they act on)."""
     email = normalise_email(email)
-    if role not in ("admin", "interviewer"):
-        raise Invalid("the role must be admin or interviewer")
+    if role not in ROLES:
+        raise Invalid(f"the role must be one of {', '.join(ROLES)}")
+    if role == "hiring_manager" and team_id is None:
+        raise Invalid("a hiring manager needs a team")
+    if team_id is not None and s.get(Team, team_id) is None:
+        raise Invalid(f"no team {team_id}")
     problem = security.password_problem(password)
     if problem:
         raise Invalid(problem)
     if s.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict(f"there is already a user {email}")
-    user = User(email=email, name=name.strip()[:200], role=role,
+    user = User(email=email, name=name.strip()[:200], role=role, team_id=team_id,
                 password_hash=security.hash_password(password))
     s.add(user)
+    s.flush()
+    return user
+
+
+def create_team(s: Session, name: str) -> Team:
+    """A new hiring team."""
+    name = name.strip()[:200]
+    if not name:
+        raise Invalid("the team needs a name")
+    if s.scalar(select(Team).where(Team.name == name)) is not None:
+        raise Conflict(f"there is already a team {name!r}")
+    team = Team(name=name)
+    s.add(team)
+    s.flush()
+    return team
+
+
+def get_user(s: Session, user_id: int) -> User:
+    user = s.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def _active_admins(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.active.is_(True))) or 0
+
+
+def _end_sessions(s: Session, user_id: int) -> None:
+    s.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+def update_user(s: Session, me: Principal, user: User, *, role: str | None = None,
+                team_id: int | None = None, clear_team: bool = False,
+                active: bool | None = None) -> User:
+    """Change a member's role, team or whether they may sign in. Deactivating ends every
+    session and API token of theirs at once; the last active admin stays."""
+    if role is not None and role not in ROLES:
+        raise Invalid(f"the role must be one of {', '.join(ROLES)}")
+    if team_id is not None and s.get(Team, team_id) is None:
+        raise Invalid(f"no team {team_id}")
+    new_role = role or user.role
+    new_team = None if clear_team else (team_id if team_id is not None else user.team_id)
+    new_active = user.active if active is None else active
+    if new_role == "hiring_manager" and new_team is None:
+        raise Invalid("a hiring manager needs a team")
+    losing_admin = user.role == "admin" and user.active and (
+        new_role != "admin" or not new_active)
+    if losing_admin and _active_admins(s) <= 1:
+        raise Conflict("this is the last active admin; make another admin first")
+    if user.id == me.user_id and not new_active:
+        raise Conflict("you cannot deactivate yourself")
+    user.role, user.team_id, user.active = new_role, new_team, new_active
+    if not new_active or losing_admin or role is not None or team_id is not None or clear_team:
+        _end_sessions(s, user.id)  # what they may do changed: sign in again
+    if not new_active:
+        s.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                         ApiToken.revoked_at.is_(None))
+                  .values(revoked_at=utcnow()))
+    s.flush()
+    return user
+
+
+def new_password_reset(s: Session, me: Principal, user: User) -> str:
+    """A one-time link (its token) for ``user`` to set a new password; older ones stop."""
+    s.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                          PasswordReset.used_at.is_(None))
+              .values(used_at=utcnow()))
+    token = security.new_token()
+    s.add(PasswordReset(user_id=user.id, token_hash=security.token_hash(token),
+                        created_by=me.user_id,
+                        expires_at=utcnow() + timedelta(hours=RESET_HOURS)))
+    s.flush()
+    return token
+
+
+def password_reset_user(s: Session, token: str) -> tuple[PasswordReset, User]:
+    """The reset and its user, or Gone."""
+    row = s.scalar(select(PasswordReset).where(
+        PasswordReset.token_hash == security.token_hash(token)))
+    user = s.get(User, row.user_id) if row is not None else None
+    if (row is None or user is None or row.used_at is not None or row.expires_at < utcnow()
+            or not user.active):
+        raise Gone("this password link was used already, replaced or has expired; ask an "
+                   "admin for a new one")
+    return row, user
+
+
+def use_password_reset(s: Session, token: str, password: str) -> User:
+    """Set the new password through the link; every session of the user ends."""
+    row, user = password_reset_user(s, token)
+    problem = security.password_problem(password)
+    if problem:
+        raise Invalid(problem)
+    user.password_hash = security.hash_password(password)
+    row.used_at = utcnow()
+    _end_sessions(s, user.id)
     s.flush()
     return user
 
@@ -153,6 +277,21 @@ def authenticate(s: Session, email: str, password: str) -> User | None:
         return None
     if security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
+    return user
+
+
+def sign_in(s: Session, email: str, password: str, address: str,
+            device: str | None) -> User:
+    """Check a sign-in attempt against the throttle, then the password (pages and API).
+    Commits the attempt's bookkeeping. Raises TooMany or Unauthorized."""
+    refusal = security.sign_in_refusal(s, email, address, device)
+    if refusal:
+        raise TooMany(refusal)
+    user = authenticate(s, email, password)
+    if user is None:
+        security.sign_in_failed(s, email, address)
+        s.commit()
+        raise Unauthorized("wrong email or password")
     return user
 
 
@@ -196,25 +335,57 @@ def start_session(s: Session, settings: Settings, *, user_id: int | None = None,
     return token
 
 
-def principal_for(s: Session, token: str | None, *, bearer: bool = False) -> Principal | None:
-    """Who holds this session token, or None when it is unknown or expired (one query)."""
+@dataclass(frozen=True)
+class Credential:
+    """Who holds a session or API token, and the CSRF token bound to a session."""
+
+    principal: Principal
+    csrf: str | None
+
+
+def credential_for(s: Session, settings: Settings, token: str | None, *,
+                   bearer: bool = False) -> Credential | None:
+    """Who holds this session or API token, or None when it is unknown, expired, revoked,
+    its user deactivated, or its invitation closed."""
     if not token:
         return None
+    digest = security.token_hash(token)
+    if bearer and token.startswith(security.API_TOKEN_PREFIX):
+        found = s.execute(
+            select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == digest)).first()
+        if found is None:
+            return None
+        api, user = found
+        if api.revoked_at is not None or not user.active:
+            return None
+        now = utcnow()
+        if api.last_used_at is None or now - api.last_used_at > timedelta(minutes=5):
+            s.execute(update(ApiToken).where(ApiToken.id == api.id).values(last_used_at=now))
+            s.commit()
+        return Credential(Principal(user.role, user_id=user.id, email=user.email,  # type: ignore[arg-type]
+                                    name=user.name, team_id=user.team_id, csrf_exempt=True),
+                          None)
     row = s.execute(
         select(WebSession.expires_at, WebSession.user_id, WebSession.interview_id,
-               User.role, User.email, User.name, User.active, Interview.revoked_at)
+               WebSession.csrf_token, User.role, User.email, User.name, User.active,
+               User.team_id)
         .outerjoin(User, User.id == WebSession.user_id)
-        .outerjoin(Interview, Interview.id == WebSession.interview_id)
-        .where(WebSession.token_hash == security.token_hash(token))).first()
+        .where(WebSession.token_hash == digest)).first()
     if row is None or row.expires_at < utcnow():
         return None
     if row.user_id is not None:
         if row.role is None or not row.active:
             return None
-        return Principal(row.role, user_id=row.user_id, email=row.email, name=row.name,
-                         csrf_exempt=bearer)
-    if row.interview_id is not None and row.revoked_at is None:
-        return Principal("candidate", interview_id=row.interview_id, csrf_exempt=bearer)
+        return Credential(Principal(row.role, user_id=row.user_id, email=row.email,
+                                    name=row.name, team_id=row.team_id, csrf_exempt=bearer),
+                          row.csrf_token)
+    if row.interview_id is not None:
+        interview = s.get(Interview, row.interview_id)
+        if interview is None or invitation_closed(settings, interview):
+            return None
+        return Credential(Principal("candidate", interview_id=row.interview_id,
+                                    csrf_exempt=bearer), row.csrf_token)
     return None
 
 
@@ -225,6 +396,170 @@ def end_session(s: Session, token: str | None) -> None:
             WebSession.token_hash == security.token_hash(token)))
         if row is not None:
             s.delete(row)
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+def create_api_token(s: Session, me: Principal, name: str) -> tuple[ApiToken, str]:
+    """A long-lived token for scripts, acting as ``me``; the token is shown only now."""
+    if not allowed(me, "tokens.own") or me.user_id is None:
+        raise Forbidden("only team members have API tokens")
+    name = name.strip()[:200]
+    if not name:
+        raise Invalid("name the token after what will use it (e.g. 'ATS sync')")
+    live = s.scalar(select(func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == me.user_id, ApiToken.revoked_at.is_(None))) or 0
+    if live >= 20:
+        raise Conflict("you have 20 live API tokens; revoke one first")
+    token = security.API_TOKEN_PREFIX + security.new_token()
+    row = ApiToken(user_id=me.user_id, name=name, token_hash=security.token_hash(token))
+    s.add(row)
+    s.flush()
+    return row, token
+
+
+def api_tokens(s: Session, me: Principal) -> list[ApiToken]:
+    """The caller's own tokens, newest first (revoked ones too)."""
+    return list(s.scalars(select(ApiToken).where(ApiToken.user_id == me.user_id)
+                          .order_by(ApiToken.id.desc())))
+
+
+def revoke_api_token(s: Session, me: Principal, token_id: int) -> ApiToken:
+    """Revoke one of one's own tokens (admins: anyone's)."""
+    row = s.get(ApiToken, token_id)
+    if row is None or (row.user_id != me.user_id and me.role != "admin"):
+        raise NotFound(f"no API token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    s.flush()
+    return row
+
+
+# --- what a principal may see ------------------------------------------------------------
+
+def loop_scope(record: LoopRecord) -> Scope:
+    return Scope(team_id=record.team_id)
+
+
+def interview_scope(interview: Interview) -> Scope:
+    return Scope(team_id=interview.loop.team_id if interview.loop else None,
+                 interview_id=interview.id,
+                 assignees=frozenset(a.user_id for a in interview.assignments))
+
+
+def check(me: Principal, action: str, scope: Scope, what: str) -> None:
+    """Raise NotFound when ``me`` may not even see the object, Forbidden when they may see
+    it but not do ``action`` on it."""
+    if allowed(me, action, scope):
+        return
+    readable = ("loop.read" if scope.interview_id is None else "interview.read")
+    if allowed(me, readable, scope):
+        raise Forbidden(f"you may not do this on {what}")
+    raise NotFound(f"no {what}")
+
+
+def loop_for(s: Session, me: Principal, loop_id: int, action: str = "loop.read") -> LoopRecord:
+    """A loop the principal may do ``action`` on (NotFound or Forbidden otherwise)."""
+    record = get_loop(s, loop_id)
+    check(me, action, loop_scope(record), f"loop {loop_id}")
+    return record
+
+
+def interview_for(s: Session, me: Principal, interview_id: int,
+                  action: str = "interview.read") -> Interview:
+    """An interview the principal may do ``action`` on (NotFound or Forbidden otherwise)."""
+    interview = s.get(Interview, interview_id)
+    if interview is None:
+        raise NotFound(f"no interview {interview_id}")
+    check(me, action, interview_scope(interview), f"interview {interview_id}")
+    return interview
+
+
+def team_answer_for(s: Session, me: Principal, answer_id: int) -> Answer:
+    """An interview's answer the principal may review."""
+    answer = s.get(Answer, answer_id)
+    if answer is None or answer.interview_id is None:
+        raise NotFound(f"no answer {answer_id}")
+    interview_for(s, me, answer.interview_id)
+    return answer
+
+
+def _interview_filter(me: Principal) -> Any:
+    if me.role == "admin":
+        return True
+    if me.role == "hiring_manager":
+        return Interview.loop_id.in_(select(LoopRecord.id).where(
+            LoopRecord.team_id == me.team_id))
+    if me.role == "interviewer":
+        return Interview.id.in_(select(Assignment.interview_id).where(
+            Assignment.user_id == me.user_id))
+    return False
+
+
+def visible_interviews(s: Session, me: Principal, *, limit: int = 1000,
+                       loop_id: int | None = None) -> list[Interview]:
+    """The interviews ``me`` may see, newest first."""
+    query = select(Interview).where(_interview_filter(me))
+    if loop_id is not None:
+        query = query.where(Interview.loop_id == loop_id)
+    rows = s.scalars(query.order_by(Interview.id.desc()).limit(limit)).all()
+    return [i for i in rows if allowed(me, "interview.read", interview_scope(i))]
+
+
+def visible_loops(s: Session, me: Principal, *, archived: bool | None = None) -> list[LoopRecord]:
+    """The loops ``me`` may see."""
+    query = select(LoopRecord)
+    if me.role == "hiring_manager":
+        query = query.where(LoopRecord.team_id == me.team_id)
+    elif me.role != "admin":
+        return []
+    if archived is not None:
+        query = query.where(LoopRecord.archived.is_(archived))
+    rows = s.scalars(query.order_by(LoopRecord.id)).all()
+    return [r for r in rows if allowed(me, "loop.read", loop_scope(r))]
+
+
+def visible_candidates(s: Session, me: Principal) -> list[Candidate]:
+    """Candidates with at least one interview ``me`` may see (admins: all)."""
+    if me.role == "admin":
+        return list(s.scalars(select(Candidate).order_by(Candidate.id.desc())))
+    ids = {i.candidate_id for i in visible_interviews(s, me, limit=100_000)}
+    if not ids:
+        return []
+    return list(s.scalars(select(Candidate).where(Candidate.id.in_(ids))
+                          .order_by(Candidate.id.desc())))
+
+
+def assignable_users(s: Session, interview: Interview) -> list[User]:
+    """Who may be assigned to an interview: active interviewers and hiring managers of its
+    loop's team."""
+    team_id = interview.loop.team_id if interview.loop else None
+    if team_id is None:
+        return []
+    return list(s.scalars(select(User).where(
+        User.team_id == team_id, User.active.is_(True),
+        User.role.in_(("interviewer", "hiring_manager"))).order_by(User.email)))
+
+
+def assign(s: Session, interview: Interview, user_id: int) -> Assignment:
+    """Assign an interviewer of the loop's team to the interview."""
+    if user_id not in {u.id for u in assignable_users(s, interview)}:
+        raise Invalid(f"user {user_id} is not an active member of this loop's team")
+    existing = next((a for a in interview.assignments if a.user_id == user_id), None)
+    if existing is not None:
+        return existing
+    row = Assignment(interview_id=interview.id, user_id=user_id)
+    interview.assignments.append(row)
+    s.flush()
+    return row
+
+
+def unassign(s: Session, interview: Interview, user_id: int) -> None:
+    for row in list(interview.assignments):
+        if row.user_id == user_id:
+            interview.assignments.remove(row)
+            s.delete(row)
+    s.flush()
 
 
 # --- loops -------------------------------------------------------------------------------
@@ -287,8 +622,17 @@ def _dump(loop: Loop) -> dict[str, Any]:
 
 def create_loop(s: Session, platform: Platform, user: Principal, *,
                 template: str | None = None, definition: dict[str, Any] | None = None,
-                title: str | None = None) -> LoopRecord:
-    """A loop from a template (a copy the team then edits) or from a definition."""
+                title: str | None = None, team_id: int | None = None) -> LoopRecord:
+    """A loop from a template (a copy the team then edits) or from a definition. It belongs
+    to the creator's team (an admin may name any team, or none: admins only)."""
+    if user.role == "hiring_manager":
+        if team_id not in (None, user.team_id):
+            raise Forbidden("hiring managers create loops for their own team")
+        team_id = user.team_id
+    if team_id is not None and s.get(Team, team_id) is None:
+        raise Invalid(f"no team {team_id}")
+    if not allowed(user, "loop.create", Scope(team_id=team_id)):
+        raise Forbidden("you may not create loops")
     if template:
         loop = platform.usable_templates().get(template)
         if loop is None:
@@ -302,7 +646,7 @@ def create_loop(s: Session, platform: Platform, user: Principal, *,
         data["title"] = title.strip()
         data = _dump(validate_loop(platform, data))
     record = LoopRecord(title=data["title"], template=template, definition=data,
-                        created_by=user.user_id)
+                        created_by=user.user_id, team_id=team_id)
     s.add(record)
     s.flush()
     return record
@@ -326,13 +670,14 @@ def get_loop(s: Session, loop_id: int) -> LoopRecord:
 # --- candidates and invitations ---------------------------------------------------------
 
 def invite(s: Session, platform: Platform, user: Principal, *, name: str, email: str,
-           loop_id: int) -> tuple[Interview, str]:
-    """A candidate (new or known by email) invited to a loop; returns the link's token."""
+           loop_id: int, interviewers: list[int] | None = None) -> tuple[Interview, str]:
+    """A candidate (new or known by email) invited to a loop, with the interviewers assigned
+    to it; returns the link's token."""
     name = name.strip()
     if not name:
         raise Invalid("the candidate's name is required")
     email = normalise_email(email)
-    record = get_loop(s, loop_id)
+    record = loop_for(s, user, loop_id, "interview.invite")
     loop = validate_loop(platform, record.definition)
     seed = secrets.randbelow(2**31)
     try:
@@ -356,6 +701,8 @@ def invite(s: Session, platform: Platform, user: Principal, *, name: str, email:
         created_by=user.user_id)
     s.add(interview)
     s.flush()
+    for user_id in dict.fromkeys(interviewers or []):
+        assign(s, interview, user_id)
     for index, stage in enumerate(interview.plan):
         s.add(StageRun(interview_id=interview.id, index=index))
         for ex in stage["exercises"]:
@@ -388,7 +735,31 @@ def revoke(s: Session, interview: Interview) -> None:
         s.delete(row)
 
 
-def open_invitation(s: Session, token: str) -> Interview:
+def submitted_at(interview: Interview) -> datetime | None:
+    """When the last stage was submitted (None while any stage is open)."""
+    runs = interview.stages
+    if not runs or any(r.submitted_at is None for r in runs):
+        return None
+    return max(r.submitted_at for r in runs if r.submitted_at is not None)
+
+
+def invitation_closed(settings: Settings, interview: Interview) -> str | None:
+    """Why the invitation no longer opens anything (the candidate's sessions end too):
+    withdrawn, decided, or ``close_after_submission_days`` after the last submission."""
+    if interview.revoked_at is not None:
+        return "this invitation was withdrawn by the hiring team"
+    if interview.decision is not None:
+        return ("this interview is closed: the hiring team has made its decision and will be "
+                "in touch. Thank you for your time")
+    done = submitted_at(interview)
+    if done is not None and utcnow() >= done + timedelta(
+            days=settings.close_after_submission_days):
+        return ("this interview is closed: every stage was submitted. Thank you for your "
+                "time; the hiring team will be in touch")
+    return None
+
+
+def open_invitation(s: Session, token: str, settings: Settings | None = None) -> Interview:
     """The interview an invitation link opens, or why it does not."""
     interview = s.scalar(select(Interview).where(
         Interview.token_hash == security.token_hash(token)))
@@ -397,6 +768,9 @@ def open_invitation(s: Session, token: str) -> Interview:
                        "or ask the hiring team for a new one")
     if interview.revoked_at is not None:
         raise Gone("this invitation was withdrawn by the hiring team")
+    closed = invitation_closed(settings, interview) if settings is not None else None
+    if closed:
+        raise Gone(closed)
     if interview.expires_at < utcnow():
         raise Gone("this invitation link has expired; ask the hiring team to resend it")
     return interview
@@ -483,7 +857,7 @@ def autosave(platform: Platform, interview: Interview, answer: Answer, *,
     deadline = stage_deadline(interview, run)
     if deadline is not None and utcnow() > deadline + timedelta(seconds=GRACE_S):
         raise Conflict("the time for this stage is over; your last saved answer is kept")
-    files = _clean_files(files)
+    files = clean_files(platform, answer, files)
     check_answer_size(platform.settings, text, files)
     if revision is not None and revision < answer.revision:
         raise Conflict(f"a newer save (revision {answer.revision}) exists; reload the page")
@@ -491,6 +865,33 @@ def autosave(platform: Platform, interview: Interview, answer: Answer, *,
     answer.revision += 1
     answer.saved_at = utcnow()
     return answer
+
+
+def input_kind(platform: Platform, answer: Answer) -> str | None:
+    """The answer widget the exercise's view asks for (None when it left the bank)."""
+    try:
+        exercise = platform.bank.get(answer.exercise_id)
+        kind = platform.bank.kinds.get(exercise.meta.kind)
+        if kind is None:
+            return None
+        view = kind.render(exercise, platform.bank.variant(exercise, answer.seed))
+    except Exception:
+        return None
+    return str(view.input_kind)
+
+
+def clean_files(platform: Platform, answer: Answer,
+                files: dict[str, str] | None) -> dict[str, str]:
+    """An answer's text files, checked: only for exercises that take files, at most
+    ``max_answer_files`` of them, with safe relative names (sizes: ``check_answer_size``)."""
+    if not files:
+        return {}
+    if input_kind(platform, answer) != "files":
+        raise Invalid("this exercise takes no files; send the answer as text")
+    limit = platform.settings.max_answer_files
+    if len(files) > limit:
+        raise TooLarge(f"this answer has {len(files)} files; the limit is {limit}")
+    return _clean_files(files)
 
 
 def _clean_files(files: dict[str, str] | None) -> dict[str, str]:
@@ -553,6 +954,68 @@ def feedback_visible(interview: Interview, index: int) -> bool:
 
 # --- uploads (recordings) ---------------------------------------------------------------
 
+MEDIA_TYPES = ("audio/webm", "video/webm", "audio/ogg", "audio/wav", "audio/mpeg",
+               "audio/mp4", "video/mp4", "video/quicktime", "audio/flac")
+"""what a recording may be served as: audio and video only, whatever the browser claimed"""
+_EXTENSIONS = {"audio/webm": "webm", "video/webm": "webm", "audio/ogg": "ogg",
+               "audio/wav": "wav", "audio/mpeg": "mp3", "audio/mp4": "m4a", "video/mp4": "mp4",
+               "video/quicktime": "mov", "audio/flac": "flac"}
+
+
+def sniff_media(head: bytes, claimed: str, video_allowed: bool) -> str | None:
+    """The recording's media type read from its first bytes (the container's signature),
+    or None when it is no audio or video container we accept. The browser's claim only
+    chooses between the audio and the video type of the container it really is, and video
+    only where the exercise allows it."""
+    claimed = claimed.split(";", maxsplit=1)[0].strip().lower()
+    wants_video = video_allowed and claimed.startswith("video/")
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # EBML: WebM (a Matroska profile)
+        if b"webm" not in head[:64] and b"matroska" not in head[:64]:
+            return None
+        return "video/webm" if wants_video else "audio/webm"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF
+                                   and head[1] & 0xE0 == 0xE0 and head[1] & 0x06):
+        return "audio/mpeg"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand == b"qt  ":
+            return "video/quicktime" if video_allowed else None
+        if brand in (b"M4A ", b"M4B "):
+            return "audio/mp4"
+        return "video/mp4" if wants_video else "audio/mp4"
+    return None
+
+
+def served_media_type(upload: Upload) -> str:
+    """What a stored recording is served as: its sniffed type, never anything else."""
+    return upload.mime if upload.mime in MEDIA_TYPES else "application/octet-stream"
+
+
+def recording_limits(platform: Platform, answer: Answer) -> tuple[int, bool]:
+    """The exercise's recording limit in bytes and whether it takes video; Unsupported when
+    it takes no recording at all."""
+    try:
+        exercise = platform.bank.get(answer.exercise_id)
+        kind = platform.bank.kinds.get(exercise.meta.kind)
+        view = kind.render(exercise, platform.bank.variant(exercise, answer.seed)) \
+            if kind is not None else None
+    except Exception:
+        view = None
+    if view is None or view.input_kind != "audio":
+        raise Unsupported("this exercise takes no recording; answer it in the form")
+    limit = platform.settings.max_upload_mb * 1024 * 1024
+    own = view.fields.get("max_bytes")
+    if isinstance(own, int) and own > 0:
+        limit = min(limit, own)
+    return limit, bool(view.fields.get("video"))
+
+
 def upload_path(platform: Platform, answer: Answer) -> Any:
     directory = platform.settings.data_dir / "uploads" / str(answer.interview_id or "practice")
     directory.mkdir(parents=True, exist_ok=True)
@@ -564,9 +1027,11 @@ def current_upload(answer: Answer) -> Upload | None:
 
 
 def append_chunk(s: Session, platform: Platform, answer: Answer, offset: int,
-                 chunk: bytes, max_bytes: int | None = None) -> int:
-    """Add a chunk of a recording at ``offset``; returns the bytes received so far.
-    ``max_bytes`` is the exercise's own limit (the platform's ``max_upload_mb`` always holds)."""
+                 chunk: bytes) -> int:
+    """Add a chunk of a recording at ``offset``; returns the bytes received so far. Only
+    exercises that take a recording accept one, up to their own limit (and the platform's
+    ``max_upload_mb``)."""
+    limit, _ = recording_limits(platform, answer)
     upload = current_upload(answer)
     if upload is None:
         if offset != 0:
@@ -578,9 +1043,6 @@ def append_chunk(s: Session, platform: Platform, answer: Answer, offset: int,
         s.flush()
     if offset != upload.size:
         raise Conflict(f"expected offset {upload.size}")
-    limit = platform.settings.max_upload_mb * 1024 * 1024
-    if max_bytes is not None:
-        limit = min(limit, max_bytes)
     if upload.size + len(chunk) > limit:
         raise TooLarge(f"the recording is larger than this exercise's limit of "
                        f"{limit / 1_000_000:.0f} MB; record a shorter answer")
@@ -595,23 +1057,94 @@ def append_chunk(s: Session, platform: Platform, answer: Answer, offset: int,
     return upload.size
 
 
-def complete_upload(s: Session, answer: Answer, mime: str, duration_s: float | None) -> Upload:
-    """Finish the recording: it replaces any earlier one (re-record)."""
+def complete_upload(s: Session, platform: Platform, answer: Answer, mime: str,
+                    duration_s: float | None) -> Upload:
+    """Finish the recording: it replaces any earlier one (re-record). Its type is read from
+    its bytes; a file that is no audio or video recording is refused and deleted."""
+    import contextlib
+    from pathlib import Path
+
+    _, video = recording_limits(platform, answer)
     upload = current_upload(answer)
     if upload is None or upload.size == 0:
         raise Conflict("nothing was uploaded")
-    extensions = {"audio/webm": "webm", "video/webm": "webm", "audio/ogg": "ogg",
-                  "audio/mp4": "m4a", "video/mp4": "mp4", "audio/wav": "wav",
-                  "audio/x-wav": "wav", "audio/mpeg": "mp3"}
-    extension = extensions.get(mime.split(";", maxsplit=1)[0].strip(), "bin")
+    with open(upload.path, "rb") as handle:
+        head = handle.read(64)
+    media = sniff_media(head, mime, video)
+    if media is None:
+        with contextlib.suppress(FileNotFoundError):
+            Path(upload.path).unlink()
+        s.delete(upload)
+        s.commit()
+        raise Unsupported("this file is not an audio or video recording we can read "
+                          "(WebM, Ogg, MP4/M4A, WAV, MP3 or FLAC); record again")
     for old in answer.uploads:
         if old.complete:
+            with contextlib.suppress(FileNotFoundError):
+                Path(old.path).unlink()
             s.delete(old)
-    upload.name = f"recording.{extension}"
-    upload.mime, upload.duration_s, upload.complete = mime[:100], duration_s, True
+    final = Path(upload.path).with_suffix(f".{upload.id}.{_EXTENSIONS[media]}")
+    Path(upload.path).rename(final)
+    upload.path = str(final)
+    upload.name = f"recording.{_EXTENSIONS[media]}"
+    upload.mime, upload.duration_s, upload.complete = media, duration_s, True
     answer.revision += 1
     answer.saved_at = utcnow()
     return upload
+
+
+# --- trial runs ------------------------------------------------------------------------------
+
+TRIAL_STATES = ("queued", "running", "done")
+
+
+def request_trial(s: Session, platform: Platform, answer: Answer, owner: str) -> TrialRun:
+    """Queue a trial run of the answer as saved. Each owner (a candidate's interview, a
+    practicer's address) has one waiting or running at a time and ``trials_per_hour``; the
+    whole platform has at most ``trial_queue`` waiting or running. The caller commits, then
+    enqueues the run's id."""
+    settings = platform.settings
+    pending = s.scalars(select(TrialRun).where(TrialRun.owner == owner,
+                                               TrialRun.state != "done")).all()
+    if pending:
+        raise TooMany("a run of yours is still waiting or running; wait for its result")
+    if security.rate_limited(s, f"trial:{owner}", settings.trials_per_hour, 3600):
+        raise TooMany(f"at most {settings.trials_per_hour} runs an hour; wait a little")
+    busy = s.scalar(select(func.count()).select_from(TrialRun).where(
+        TrialRun.state != "done")) or 0
+    if busy >= settings.trial_queue:
+        raise TooMany("the runners are busy; try again in a minute")
+    run = TrialRun(answer_id=answer.id, owner=owner[:200], state="queued", lines=[])
+    s.add(run)
+    s.flush()
+    return run
+
+
+def latest_trial(s: Session, answer: Answer) -> TrialRun | None:
+    return s.scalar(select(TrialRun).where(TrialRun.answer_id == answer.id)
+                    .order_by(TrialRun.id.desc()).limit(1))
+
+
+def trial_state(s: Session, answer: Answer, since: int = 0) -> dict[str, Any]:
+    """The latest trial run of an answer, for the page's polling."""
+    run = latest_trial(s, answer)
+    if run is None:
+        return {"state": None, "running": False, "lines": [], "next": 0, "result": None}
+    lines = list(run.lines or [])
+    since = max(0, min(since, len(lines)))
+    return {"state": run.state, "running": run.state != "done", "lines": lines[since:],
+            "next": len(lines), "result": run.result}
+
+
+# --- the bank ----------------------------------------------------------------------------------
+
+def request_bank_reload(s: Session, me: Principal) -> int:
+    """Ask every process to reload the bank folders (grading processes see it within a
+    heartbeat); returns the reload's number."""
+    row = BankReload(by=me.user_id)
+    s.add(row)
+    s.flush()
+    return row.id
 
 
 # --- review -----------------------------------------------------------------------------
@@ -767,6 +1300,37 @@ def purge_recordings(s: Session, settings: Settings) -> int:
         s.delete(upload)
         deleted += 1
     return deleted
+
+
+def purge_practice(s: Session, settings: Settings) -> int:
+    """Delete practice answers older than ``practice_retention_days`` (with their recordings,
+    grades and trial runs), unfinished uploads older than a day, and rate-limit records older
+    than the longest window. Returns the number of practice answers deleted."""
+    import contextlib
+    from pathlib import Path
+
+    now = utcnow()
+    cutoff = now - timedelta(days=settings.practice_retention_days)
+    old = s.scalars(select(Answer).where(
+        Answer.practice_id.is_not(None),
+        (Answer.created_at.is_(None) | (Answer.created_at < cutoff)),
+        (Answer.saved_at.is_(None) | (Answer.saved_at < cutoff))).limit(5000)).all()
+    for answer in old:
+        for upload in answer.uploads:
+            with contextlib.suppress(FileNotFoundError):
+                Path(upload.path).unlink()
+        s.delete(answer)
+    for upload in s.scalars(select(Upload).where(Upload.complete.is_(False),
+                                                 Upload.created_at < now - timedelta(days=1))):
+        with contextlib.suppress(FileNotFoundError):
+            Path(upload.path).unlink()
+        s.delete(upload)
+    s.execute(delete(TrialRun).where(TrialRun.state == "done",
+                                     TrialRun.queued_at < now - timedelta(days=1)))
+    s.execute(delete(RateHit).where(RateHit.at < now - timedelta(
+        seconds=security.KNOWN_DEVICE_S)))
+    s.flush()
+    return len(old)
 
 
 def purge_expired(s: Session, settings: Settings) -> int:

@@ -34,7 +34,7 @@ from hireloop.bank.loader import Bank
 from hireloop.config import Settings
 from hireloop.core import Grade, Submission
 from hireloop.db import Database, open_database
-from hireloop.db.models import Answer, GradingJob, Worker, utcnow
+from hireloop.db.models import Answer, BankReload, GradingJob, TrialRun, Worker, utcnow
 
 log = logging.getLogger("hireloop.jobs")
 
@@ -46,14 +46,19 @@ REQUEUE_AFTER_S = 60.0
 """a job queued this long without being claimed is put on the queue again"""
 PURGE_EVERY_S = 3600.0
 """how often interviews past the retention period are deleted"""
+TRIAL_STALE_S = 600.0
+"""a trial run still waiting after this long is given up (the page says so)"""
+TRIAL_LOG_EVERY_S = 0.3
+"""how often a running trial's new log lines are written for the page to poll"""
 
 
-def make_huey(settings: Settings) -> Huey:
-    """The queue: Redis when configured, else a SQLite file in the data dir."""
+def make_huey(settings: Settings, name: str = "hireloop") -> Huey:
+    """A queue: Redis when configured, else a SQLite file in the data dir. ``hireloop`` carries
+    grading jobs, ``hireloop-trials`` trial runs (consumed by their own, bounded, threads)."""
     if settings.redis_url:
-        return RedisHuey("hireloop", url=settings.redis_url, results=False)
+        return RedisHuey(name, url=settings.redis_url, results=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("hireloop", filename=str(settings.data_dir / "queue.db"), results=False)
+    return SqliteHuey(name, filename=str(settings.data_dir / "queue.db"), results=False)
 
 
 @dataclass
@@ -64,9 +69,13 @@ class Runtime:
     db: Database
     bank: Bank
     huey: Huey
+    trial_huey: Huey | None = None
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:"
                            f"{uuid.uuid4().hex[:8]}")
+    bank_generation: int = 0
+    """the newest ``bank_reloads`` row this process has loaded the bank for"""
     _task: Any = None
+    _trial_task: Any = None
 
     @classmethod
     def create(cls, settings: Settings, *, bank: Bank | None = None) -> Runtime:
@@ -74,8 +83,14 @@ class Runtime:
         db = open_database(settings.db_url())
         if bank is None:
             bank = load_bank(settings.bank_roots(), principles_file=settings.principles_path())
-        runtime = cls(settings, db, bank, make_huey(settings))
+        runtime = cls(settings, db, bank, make_huey(settings),
+                      make_huey(settings, "hireloop-trials"))
         runtime._task = runtime.huey.task(name="grade")(runtime.run_job)
+        assert runtime.trial_huey is not None
+        runtime._trial_task = runtime.trial_huey.task(name="trial")(runtime.run_trial)
+        with db.session(write=False) as session:
+            runtime.bank_generation = session.scalar(
+                select(BankReload.id).order_by(BankReload.id.desc()).limit(1)) or 0
         return runtime
 
     # --- enqueueing -----------------------------------------------------------------------
@@ -83,6 +98,25 @@ class Runtime:
     def enqueue(self, job_id: int) -> None:
         """Put a job's id on the queue (the row is committed already)."""
         self._task(job_id)
+
+    def enqueue_trial(self, trial_id: int) -> None:
+        """Put a trial run's id on the trial queue (the row is committed already)."""
+        self._trial_task(trial_id)
+
+    # --- the bank ---------------------------------------------------------------------------
+
+    def reload_bank_if_asked(self) -> bool:
+        """Reload the bank folders when an admin asked since the last load (any process)."""
+        with self.db.session(write=False) as session:
+            newest = session.scalar(
+                select(BankReload.id).order_by(BankReload.id.desc()).limit(1)) or 0
+        if newest <= self.bank_generation:
+            return False
+        self.bank = load_bank(self.settings.bank_roots(),
+                              principles_file=self.settings.principles_path())
+        self.bank_generation = newest
+        log.info("reloaded the bank folders (reload %d)", newest)
+        return True
 
     # --- grading --------------------------------------------------------------------------
 
@@ -146,6 +180,62 @@ class Runtime:
                 purge_recordings(session, self.settings)
         return state
 
+    # --- trial runs -------------------------------------------------------------------------
+
+    def run_trial(self, trial_id: int) -> str:
+        """Claim and run one trial run; its log lines and result go to its row."""
+        with self.db.session() as session:
+            claimed = session.execute(  # type: ignore[attr-defined]
+                update(TrialRun)
+                .where(TrialRun.id == trial_id, TrialRun.state == "queued")
+                .values(state="running", worker_id=self.worker_id, started_at=utcnow())
+            ).rowcount
+        if not claimed:
+            return "not claimed"
+        lines: list[str] = []
+        written = [0, time.monotonic()]
+
+        def flush(force: bool = False) -> None:
+            if len(lines) == written[0] or (
+                    not force and time.monotonic() - written[1] < TRIAL_LOG_EVERY_S):
+                return
+            with self.db.session() as session:
+                session.execute(update(TrialRun).where(TrialRun.id == trial_id)
+                                .values(lines=list(lines)))
+            written[0], written[1] = len(lines), time.monotonic()
+
+        def sink(line: str) -> None:
+            lines.append(line[:2000])
+            del lines[:-2000]
+            flush()
+
+        result: dict[str, Any]
+        try:
+            with self.db.session(write=False) as session:
+                run = session.get(TrialRun, trial_id)
+                assert run is not None
+                answer = session.get(Answer, run.answer_id)
+                assert answer is not None
+                submission = self.submission_of(answer)
+            exercise = self.bank.get(submission.exercise_id)
+            kind = self.bank.kinds.get(exercise.meta.kind)
+            if kind is None:
+                raise GradingUnavailable(self.bank.kinds.why_missing(exercise.meta.kind))
+            variant = self.bank.variant(exercise, submission.seed)
+            outcome = kind.trial(exercise, variant, submission, sink)
+            result = (outcome.model_dump() if outcome is not None else
+                      {"passed": None, "summary": "this exercise has no trial run", "log": ""})
+        except Exception as exc:
+            log.exception("trial run %s failed", trial_id)
+            result = {"passed": None, "summary": f"the run failed on our side "
+                                                 f"({type(exc).__name__})", "log": ""}
+        flush(force=True)
+        with self.db.session() as session:
+            session.execute(update(TrialRun).where(TrialRun.id == trial_id)
+                            .values(state="done", result=result, lines=list(lines),
+                                    finished_at=utcnow()))
+        return "done"
+
     # --- liveness and recovery ------------------------------------------------------------
 
     def heartbeat(self) -> None:
@@ -178,9 +268,11 @@ class Runtime:
         cutoff = utcnow() - timedelta(seconds=REQUEUE_AFTER_S)
         resend: list[int] = []
         with self.db.session() as session:
+            live = set(session.scalars(select(Worker.id))) - dead
             running = session.scalars(select(GradingJob).where(GradingJob.state == "running"))
             for job in running:
-                if job.worker_id is None or job.worker_id in dead:
+                # a worker that stopped cleanly removed its row: its jobs are orphans too
+                if job.worker_id is None or job.worker_id not in live:
                     job.state, job.worker_id, job.queued_at = "queued", None, utcnow()
                     resend.append(job.id)
             stale = session.scalars(select(GradingJob).where(
@@ -188,6 +280,15 @@ class Runtime:
             for job in stale:
                 job.queued_at = utcnow()
                 resend.append(job.id)
+            given_up = {"passed": None, "summary": "the run was interrupted on our side; "
+                                                   "run it again", "log": ""}
+            for trial in session.scalars(select(TrialRun).where(TrialRun.state != "done")):
+                lost = trial.state == "running" and (trial.worker_id is None
+                                                     or trial.worker_id in dead)
+                waited = trial.state == "queued" and (
+                    utcnow() - trial.queued_at).total_seconds() > TRIAL_STALE_S
+                if lost or waited:
+                    trial.state, trial.result, trial.finished_at = "done", given_up, utcnow()
             for worker_id in dead:
                 worker = session.get(Worker, worker_id)
                 if worker is not None:
@@ -202,11 +303,15 @@ class Runtime:
         """Delete interviews past the retention period (``HIRELOOP_RETENTION_DAYS``) and
         recordings past theirs (``HIRELOOP_RECORDING_RETENTION_DAYS``); returns the number of
         interviews deleted."""
-        from hireloop.hiring.service import purge_expired, purge_recordings
+        from hireloop.hiring.service import purge_expired, purge_practice, purge_recordings
 
         with self.db.session() as session:
             deleted = purge_expired(session, self.settings)
             recordings = purge_recordings(session, self.settings)
+            practice = purge_practice(session, self.settings)
+        if practice:
+            log.info("deleted %d practice answer(s) past the practice retention period",
+                     practice)
         if deleted:
             log.info("deleted %d interview(s) past the retention period", deleted)
         if recordings:
@@ -254,13 +359,16 @@ class _QuietConsumer(Consumer):  # type: ignore[misc]
 
 
 class JobRunner:
-    """Consumer threads plus the heartbeat/sweep thread, started and stopped by the host."""
+    """Consumer threads (grading, and trial runs on their own bounded threads) plus the
+    heartbeat/sweep thread, started and stopped by the host."""
 
-    def __init__(self, runtime: Runtime, threads: int) -> None:
+    def __init__(self, runtime: Runtime, threads: int, trial_threads: int = 0) -> None:
         self.runtime = runtime
         self.threads = threads
+        self.trial_threads = trial_threads
         self._stop = threading.Event()
         self._consumer: Consumer | None = None
+        self._trial_consumer: Consumer | None = None
         self._keeper: threading.Thread | None = None
 
     def start(self) -> None:
@@ -273,6 +381,12 @@ class JobRunner:
                                             initial_delay=0.05, backoff=1.5, max_delay=0.5,
                                             check_worker_health=False)
             self._consumer.start()
+        if self.trial_threads > 0 and self.runtime.trial_huey is not None:
+            self._trial_consumer = _QuietConsumer(
+                self.runtime.trial_huey, workers=self.trial_threads, worker_type="thread",
+                periodic=False, initial_delay=0.05, backoff=1.5, max_delay=0.5,
+                check_worker_health=False)
+            self._trial_consumer.start()
         self._keeper = threading.Thread(target=self._keep, name="hireloop-heartbeat",
                                         daemon=True)
         self._keeper.start()
@@ -286,6 +400,7 @@ class JobRunner:
                 if time.monotonic() - last_sweep > 2 * HEARTBEAT_S:
                     self.runtime.sweep()
                     last_sweep = time.monotonic()
+                self.runtime.reload_bank_if_asked()
                 if time.monotonic() - last_purge > PURGE_EVERY_S:
                     self.runtime.purge()
                     last_purge = time.monotonic()
@@ -295,8 +410,9 @@ class JobRunner:
     def stop(self) -> None:
         """Stop consuming (running jobs finish or are recovered by the next sweep)."""
         self._stop.set()
-        if self._consumer is not None:
-            self._consumer.stop(graceful=False)
+        for consumer in (self._consumer, self._trial_consumer):
+            if consumer is not None:
+                consumer.stop(graceful=False)
         with contextlib.suppress(Exception), self.runtime.db.session() as session:
             worker = session.get(Worker, self.runtime.worker_id)
             if worker is not None:

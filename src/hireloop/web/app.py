@@ -36,14 +36,28 @@ class BodyTooLarge(Exception):  # noqa: N818 - a signal, not an error
 
 
 class LimitsAndHeaders:
-    """Caps request bodies (a clear 413 instead of a full disk), sets the CSRF cookie and the
-    security headers on every response."""
+    """Finds the client's address and scheme (believing forwarded headers only from trusted
+    proxies), caps request bodies (a clear 413 instead of a full disk), sets the CSRF cookie
+    and the security headers on every response."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.secure = (settings.secure_cookies if settings.secure_cookies is not None
-                       else (settings.base_url or "").startswith("https://"))
+        self.secure = settings.secure
+        self.csrf_cookie = security.cookie_name(security.CSRF_COOKIE, self.secure)
+        self.trusted = security.parse_networks(settings.trusted_proxies)
+
+    def _forwarded(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
+        peer = scope.get("client")
+        host = peer[0] if peer else None
+        forwarded = headers.get(b"x-forwarded-for")
+        address = security.client_address(
+            host, forwarded.decode("latin-1") if forwarded else None, self.trusted)
+        if address != host:
+            scope["client"] = (address, 0)
+            proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").strip().lower()
+            if proto in ("http", "https"):
+                scope["scheme"] = proto
 
     def limit_for(self, path: str) -> int:
         if "/upload" in path:
@@ -57,6 +71,8 @@ class LimitsAndHeaders:
             return
         limit = self.limit_for(scope["path"])
         headers = dict(scope.get("headers") or [])
+        if self.trusted:
+            self._forwarded(scope, headers)
         length = headers.get(b"content-length")
         too_big = JSONResponse(
             {"detail": f"the request is larger than {limit // 1024} KB; shorten the answer "
@@ -65,7 +81,7 @@ class LimitsAndHeaders:
             await too_big(scope, receive, send)
             return
         cookie_header = headers.get(b"cookie", b"").decode("latin-1")
-        has_csrf = f"{security.CSRF_COOKIE}=" in cookie_header
+        has_csrf = f"{self.csrf_cookie}=" in cookie_header
         new_csrf = None if has_csrf else security.new_token()
         if new_csrf:
             scope.setdefault("state", {})["csrf"] = new_csrf
@@ -85,11 +101,14 @@ class LimitsAndHeaders:
                 extra = [
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
+                    # same-origin: no referrer (nor invitation token) leaves for another site,
+                    # and browsers keep sending our own Origin on our forms' POSTs (with
+                    # no-referrer they send "Origin: null", which the CSRF check refuses)
+                    (b"referrer-policy", b"same-origin"),
                     (b"content-security-policy", CSP.encode()),
                 ]
                 if new_csrf:
-                    cookie = (f"{security.CSRF_COOKIE}={new_csrf}; Path=/; SameSite=Lax; "
+                    cookie = (f"{self.csrf_cookie}={new_csrf}; Path=/; SameSite=Lax; "
                               f"HttpOnly{'; Secure' if self.secure else ''}")
                     extra.append((b"set-cookie", cookie.encode()))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
@@ -109,7 +128,8 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = JobRunner(platform.runtime, threads)
+        trial_threads = settings.trial_threads if threads > 0 else 0
+        runner = JobRunner(platform.runtime, threads, trial_threads)
         runner.start()
         app.state.runner = runner
         try:
@@ -119,8 +139,11 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
 
     app = FastAPI(title="hireloop", version=__version__, lifespan=lifespan,
                   description="Interviews and assessments for AI/ML roles. Authenticate with "
-                              "`POST /api/v1/auth/login` and send the token as a bearer token.",
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+                              "`POST /api/v1/auth/login` (or a long-lived API token made on "
+                              "the API tokens page) and send the token as a bearer token. "
+                              "Errors are `{\"detail\": \"...\"}` with the status that "
+                              "says why.",
+                  docs_url=None, openapi_url="/api/openapi.json", redoc_url=None)
     app.state.platform = platform
     kind_dirs = []
     for kind in platform.bank.kinds.kinds.values():
@@ -138,15 +161,10 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndHeaders, settings=settings)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], include_in_schema=False)
     def healthz() -> dict[str, Any]:
-        """Liveness: the versions and the grading queue's state."""
-        from hireloop.plugins import load_kinds  # noqa: F401 - imported for the version only
-
-        kinds = {k.name: k.version for k in platform.bank.kinds.kinds.values()}
-        return {"status": "ok", "version": __version__, "kinds": kinds,
-                "database": platform.db.engine.dialect.name,
-                "queue": platform.runtime.queue_state()}
+        """Liveness, and nothing more (the details: ``GET /api/v1/status``)."""
+        return {"status": "ok"}
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:

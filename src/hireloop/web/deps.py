@@ -1,17 +1,19 @@
 """Request plumbing shared by pages and the API: the platform, the session, the principal,
-CSRF, and turning service errors into answers."""
+CSRF, cookies, the client's address, and turning service errors into answers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from hireloop.hiring import security
-from hireloop.hiring.authz import ANONYMOUS, Principal, allowed
-from hireloop.hiring.service import Platform, principal_for
+from hireloop.hiring.authz import ANONYMOUS, Principal, role_may
+from hireloop.hiring.service import Platform, credential_for
 
 
 def get_platform(request: Request) -> Platform:
@@ -40,27 +42,45 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return None
+def cookie(request: Request, name: str) -> str:
+    """The name of one of our cookies as this server sets it (``__Host-`` over HTTPS)."""
+    return security.cookie_name(name, request.app.state.settings.secure)
 
 
-def get_principal(request: Request,
-                  session: Annotated[Session, Depends(get_session)]) -> Principal:
+def read_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie(request, name))
+
+
+_bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearer",
+                            description="A session token from `POST /api/v1/auth/login`, a "
+                            "candidate's token from `POST /api/v1/take/open`, a long-lived "
+                            "API token (`hlt_…`, made on the API tokens page), or the metrics "
+                            "token (`HIRELOOP_METRICS_TOKEN`, for `GET /api/v1/status` only)")
+
+
+def get_principal(request: Request, session: Annotated[Session, Depends(get_session)],
+                  bearer: Annotated[HTTPAuthorizationCredentials | None,
+                                    Depends(_bearer_scheme)] = None) -> Principal:
     """Who is asking: a bearer token (API clients) or the session cookie (browsers)."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    token = _bearer(request)
-    principal = None
+    settings = request.app.state.settings
+    token = bearer.credentials if bearer is not None else None
+    principal: Principal | None = None
     if token:
-        principal = principal_for(session, token, bearer=True)
-        if principal is None:
-            raise HTTPException(401, "the bearer token is unknown or expired")
+        metrics = settings.metrics_token
+        if metrics is not None and security.same(token, metrics.get_secret_value()):
+            principal = Principal("metrics", csrf_exempt=True)
+        else:
+            found = credential_for(session, settings, token, bearer=True)
+            if found is None:
+                raise HTTPException(401, "the bearer token is unknown, expired or revoked")
+            principal = found.principal
     else:
-        principal = principal_for(session, request.cookies.get(security.SESSION_COOKIE))
+        found = credential_for(session, settings, read_cookie(request, security.SESSION_COOKIE))
+        if found is not None:
+            principal, request.state.session_csrf = found.principal, found.csrf
     principal = principal or ANONYMOUS
     request.state.principal = principal
     return principal
@@ -71,21 +91,62 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
+def csrf_token(request: Request) -> str:
+    """The CSRF token this browser must repeat, bound to the credential it holds: its
+    session's own token when signed in, one derived from its practice cookie when it
+    practises, else the random ``hireloop_csrf`` cookie (double submit)."""
+    bound = getattr(request.state, "session_csrf", None)
+    if bound:
+        return str(bound)
+    practice = read_cookie(request, security.PRACTICE_COOKIE)
+    if practice:
+        return security.csrf_for(practice)
+    return (getattr(request.state, "csrf", None)
+            or read_cookie(request, security.CSRF_COOKIE) or "")
+
+
+def server_origin(request: Request) -> str:
+    """This server's origin as browsers see it: the configured base URL's, else the request's
+    own scheme and host (the scheme from a trusted proxy, see ``HIRELOOP_TRUSTED_PROXIES``)."""
+    base = request.app.state.settings.base_url
+    if base:
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    host = request.headers.get("host", "")
+    return f"{request.url.scheme}://{host}".lower()
+
+
+def _sent_origin(request: Request) -> str | None:
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin.strip().lower()
+    referer = request.headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    return None
+
+
 async def check_csrf(request: Request, principal: PrincipalDep) -> None:
-    """Every state-changing browser request repeats the CSRF cookie in a field or header."""
+    """Every state-changing browser request comes from this server's own origin and repeats
+    the CSRF token bound to the browser's credential (in a field or a header)."""
     if request.method in ("GET", "HEAD", "OPTIONS") or principal.csrf_exempt:
         return
-    if (request.url.path.startswith("/api/")
-            and security.SESSION_COOKIE not in request.cookies):
+    ambient = any(read_cookie(request, name) for name in
+                  (security.SESSION_COOKIE, security.PRACTICE_COOKIE))
+    if request.url.path.startswith("/api/") and not ambient:
         return  # no ambient credential rides along: nothing to forge
-    cookie = request.cookies.get(security.CSRF_COOKIE)
+    origin = _sent_origin(request)
+    if origin is not None and origin != server_origin(request):
+        raise HTTPException(403, "this request came from another site or port "
+                                 f"({origin}); open the page on {server_origin(request)}")
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
-    if not security.same(cookie, sent):
+    if not security.same(csrf_token(request), sent):
         raise HTTPException(403, "the form expired or came from another site (CSRF check "
                                  "failed); reload the page and try again")
 
@@ -94,13 +155,14 @@ Csrf = Depends(check_csrf)
 
 
 class Need:
-    """A dependency asserting the principal may do an action (``allowed`` decides)."""
+    """A dependency asserting the principal's role may do an action at all; the service then
+    checks the object (``allowed`` decides both)."""
 
     def __init__(self, action: str) -> None:
         self.action = action
 
     def __call__(self, principal: PrincipalDep) -> Principal:
-        if not allowed(principal, self.action):
+        if not role_may(principal, self.action):
             if principal.role == "anonymous":
                 raise HTTPException(401, "sign in first")
             raise HTTPException(403, "you are not allowed to do this")
@@ -108,11 +170,13 @@ class Need:
 
 
 TeamReader = Annotated[Principal, Depends(Need("team.read"))]
-TeamWriter = Annotated[Principal, Depends(Need("team.write"))]
+LoopCreator = Annotated[Principal, Depends(Need("loop.create"))]
 Admin = Annotated[Principal, Depends(Need("users.manage"))]
+StatusReader = Annotated[Principal, Depends(Need("status.read"))]
 
 
 def client_ip(request: Request) -> str:
+    """The client's address (behind a trusted proxy: the address it forwarded)."""
     return request.client.host if request.client else "unknown"
 
 

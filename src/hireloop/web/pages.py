@@ -9,26 +9,27 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from hireloop.db.models import Candidate, Interview, LoopRecord, Note, User
+from hireloop.db.models import Candidate, Note, Team, User
 from hireloop.hiring import security, service
+from hireloop.hiring.authz import allowed, role_may
 from hireloop.hiring.service import Invalid, ServiceError, TooMany
 from hireloop.reports.scorecard import build_scorecard, competency_chart, to_csv
 from hireloop.web.deps import (
     Admin,
     Csrf,
     Id,
+    LoopCreator,
     PlatformDep,
     PrincipalDep,
     SessionDep,
     TeamReader,
-    TeamWriter,
     client_ip,
+    cookie,
+    read_cookie,
 )
 from hireloop.web.render import page
 
 router = APIRouter(include_in_schema=False)
-LOGIN_LIMIT = (10, 300)
-"""at most 10 sign-in attempts per address (and per email) in 5 minutes"""
 
 
 def invite_link(request: Request, platform: Any, token: str) -> str:
@@ -37,11 +38,23 @@ def invite_link(request: Request, platform: Any, token: str) -> str:
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, hours: int) -> None:
-    settings = request.app.state.settings
-    secure = (settings.secure_cookies if settings.secure_cookies is not None
-              else (settings.base_url or "").startswith("https://"))
-    response.set_cookie(name, value, max_age=hours * 3600, httponly=True, samesite="lax",
-                        secure=secure, path="/")
+    """Set one of our cookies: HttpOnly, SameSite=Lax, Path=/, and over HTTPS Secure with the
+    ``__Host-`` prefix (``name`` is the plain name)."""
+    response.set_cookie(cookie(request, name), value, max_age=hours * 3600, httponly=True,
+                        samesite="lax", secure=request.app.state.settings.secure, path="/")
+
+
+def sign_in_response(request: Request, s: Any, platform: Any, user: User,
+                     target: str) -> Response:
+    """Start a session for ``user`` and remember the browser (see the sign-in throttle)."""
+    device = read_cookie(request, security.DEVICE_COOKIE) or security.new_token()
+    security.sign_in_succeeded(s, user.email, client_ip(request), device)
+    token = service.start_session(s, platform.settings, user_id=user.id)
+    s.commit()
+    response = RedirectResponse(target, 303)
+    _cookie(response, request, security.SESSION_COOKIE, token, platform.settings.session_hours)
+    _cookie(response, request, security.DEVICE_COOKIE, device, 24 * 365)
+    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -69,32 +82,45 @@ def login_page(request: Request, s: SessionDep, next: str | None = None) -> HTML
 
 @router.post("/login", dependencies=[Csrf])
 def login(request: Request, s: SessionDep, platform: PlatformDep,
-          email: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str | None, Form()] = None) -> Response:
-    limited = (security.rate_limited(s, f"login-ip:{client_ip(request)}", *LOGIN_LIMIT)
-               or security.rate_limited(s, f"login:{email.strip().lower()}", *LOGIN_LIMIT))
-    s.commit()
-    if limited:
-        raise TooMany("too many sign-in attempts; wait a few minutes and try again")
-    user = service.authenticate(s, email, password)
-    if user is None:
-        s.commit()
+          email: Annotated[str, Form(max_length=320)],
+          password: Annotated[str, Form(max_length=1024)],
+          next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+    try:
+        user = service.sign_in(s, email, password, client_ip(request),
+                               read_cookie(request, security.DEVICE_COOKIE))
+    except service.Unauthorized as exc:
         return page(request, "login.html", status_code=401, next=_safe_next(next),
-                    error="wrong email or password", email=email, needs_setup=False)
-    token = service.start_session(s, platform.settings, user_id=user.id)
-    s.commit()
-    response = RedirectResponse(_safe_next(next), 303)
-    _cookie(response, request, security.SESSION_COOKIE, token, platform.settings.session_hours)
-    return response
+                    error=exc.message, email=email, needs_setup=False)
+    return sign_in_response(request, s, platform, user, _safe_next(next))
 
 
 @router.post("/logout", dependencies=[Csrf])
 def logout(request: Request, s: SessionDep) -> Response:
-    service.end_session(s, request.cookies.get(security.SESSION_COOKIE))
+    service.end_session(s, read_cookie(request, security.SESSION_COOKIE))
     s.commit()
     response = RedirectResponse("/login", 303)
-    response.delete_cookie(security.SESSION_COOKIE, path="/")
+    response.delete_cookie(cookie(request, security.SESSION_COOKIE), path="/",
+                           secure=request.app.state.settings.secure, httponly=True)
     return response
+
+
+@router.get("/reset/{token}")
+def reset_page(request: Request, token: str, s: SessionDep) -> HTMLResponse:
+    _, user = service.password_reset_user(s, token)
+    return page(request, "reset.html", token=token, email=user.email)
+
+
+@router.post("/reset/{token}", dependencies=[Csrf])
+def reset(request: Request, token: str, s: SessionDep, platform: PlatformDep,
+          password: Annotated[str, Form(max_length=1024)]) -> Response:
+    """Set a new password through an admin's one-time link, then sign in."""
+    try:
+        user = service.use_password_reset(s, token, password)
+    except Invalid as exc:
+        _, user = service.password_reset_user(s, token)
+        return page(request, "reset.html", status_code=422, token=token, email=user.email,
+                    error=exc.message)
+    return sign_in_response(request, s, platform, user, "/team")
 
 
 @router.get("/setup/{token}")
@@ -113,12 +139,7 @@ def setup(request: Request, token: str, s: SessionDep, platform: PlatformDep,
     except Invalid as exc:
         return page(request, "setup.html", status_code=422, token=token, error=exc.message,
                     email=email, name=name)
-    session_token = service.start_session(s, platform.settings, user_id=user.id)
-    s.commit()
-    response = RedirectResponse("/team", 303)
-    _cookie(response, request, security.SESSION_COOKIE, session_token,
-            platform.settings.session_hours)
-    return response
+    return sign_in_response(request, s, platform, user, "/team")
 
 
 # --- dashboard ---------------------------------------------------------------------------
@@ -126,38 +147,42 @@ def setup(request: Request, token: str, s: SessionDep, platform: PlatformDep,
 @router.get("/team")
 def dashboard(request: Request, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
-    interviews = s.scalars(select(Interview).order_by(Interview.id.desc()).limit(500)).all()
     rows = []
-    for interview in interviews:
+    for interview in service.visible_interviews(s, me, limit=500):
         card = build_scorecard(interview, platform.bank)
         rows.append({"interview": interview, "status": card["status"],
                      "overall": card["overall"], "complete": card["complete"]})
-    loops = s.scalars(select(LoopRecord).where(LoopRecord.archived.is_(False))).all()
-    return page(request, "team/dashboard.html", rows=rows, loops=loops)
+    loops = service.visible_loops(s, me, archived=False)
+    return page(request, "team/dashboard.html", rows=rows, loops=loops,
+                can_invite=role_may(me, "interview.invite"))
 
 
 # --- loops ---------------------------------------------------------------------------------
 
 @router.get("/team/loops")
-def loops_page(request: Request, me: TeamReader, s: SessionDep,
+def loops_page(request: Request, me: LoopCreator, s: SessionDep,
                platform: PlatformDep) -> HTMLResponse:
-    loops = s.scalars(select(LoopRecord).order_by(LoopRecord.id)).all()
-    return page(request, "team/loops.html", loops=loops,
-                templates=platform.usable_templates())
+    return page(request, "team/loops.html", loops=service.visible_loops(s, me),
+                templates=platform.usable_templates(),
+                teams=s.scalars(select(Team).order_by(Team.name)).all()
+                if me.role == "admin" else [])
 
 
 @router.post("/team/loops", dependencies=[Csrf])
-def create_loop(request: Request, me: TeamWriter, s: SessionDep, platform: PlatformDep,
-                template: Annotated[str, Form()] = "",
-                title: Annotated[str, Form()] = "") -> Response:
+def create_loop(request: Request, me: LoopCreator, s: SessionDep, platform: PlatformDep,
+                template: Annotated[str, Form(max_length=200)] = "",
+                title: Annotated[str, Form(max_length=200)] = "",
+                team_id: Annotated[str, Form(max_length=20)] = "") -> Response:
+    team = int(team_id) if team_id.isdigit() else None
     if template:
-        record = service.create_loop(s, platform, me, template=template, title=title or None)
+        record = service.create_loop(s, platform, me, template=template, title=title or None,
+                                     team_id=team)
     else:
         first = next(iter(platform.usable_templates()), None)
         if first is None:
             raise Invalid("no template fits the bank; write a loop file instead")
         record = service.create_loop(s, platform, me, template=first,
-                                     title=title or "New loop")
+                                     title=title or "New loop", team_id=team)
         record.template = None
     s.commit()
     return RedirectResponse(f"/team/loops/{record.id}", 303)
@@ -172,15 +197,16 @@ def _bank_listing(platform: Any) -> list[dict[str, Any]]:
 @router.get("/team/loops/{loop_id}")
 def loop_page(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
-    record = service.get_loop(s, loop_id)
+    record = service.loop_for(s, me, loop_id)
     return page(request, "team/loop.html", loop=record,
                 toml=service.loop_to_toml(record.definition), exercises=_bank_listing(platform))
 
 
 @router.post("/team/loops/{loop_id}", dependencies=[Csrf])
-def save_loop(request: Request, loop_id: Id, me: TeamWriter, s: SessionDep,
-              platform: PlatformDep, definition: Annotated[str, Form()]) -> Response:
-    record = service.get_loop(s, loop_id)
+def save_loop(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
+              platform: PlatformDep,
+              definition: Annotated[str, Form(max_length=200_000)]) -> Response:
+    record = service.loop_for(s, me, loop_id, "loop.write")
     try:
         service.update_loop(platform, record, service.parse_loop_toml(definition))
     except Invalid as exc:
@@ -193,13 +219,14 @@ def save_loop(request: Request, loop_id: Id, me: TeamWriter, s: SessionDep,
 @router.get("/team/loops/{loop_id}/export.{fmt}")
 def export_loop(loop_id: Id, fmt: str, me: TeamReader, s: SessionDep,
                 platform: PlatformDep) -> Response:
-    record = service.get_loop(s, loop_id)
-    interviews = s.scalars(select(Interview).where(Interview.loop_id == record.id)).all()
-    cards = [build_scorecard(i, platform.bank) for i in interviews]
-    return _export(cards, fmt, f"loop-{loop_id}")
+    record = service.loop_for(s, me, loop_id)
+    cards = [build_scorecard(i, platform.bank)
+             for i in service.visible_interviews(s, me, loop_id=record.id, limit=100_000)]
+    return export(cards, fmt, f"loop-{loop_id}")
 
 
-def _export(cards: list[dict[str, Any]], fmt: str, stem: str) -> Response:
+def export(cards: list[dict[str, Any]], fmt: str, stem: str) -> Response:
+    """Scorecards as a CSV or JSON download."""
     if fmt == "json":
         return Response(json.dumps(cards, indent=2, default=str), media_type="application/json",
                         headers={"content-disposition": f'attachment; filename="{stem}.json"'})
@@ -220,40 +247,58 @@ def bank_page(request: Request, me: TeamReader, platform: PlatformDep) -> HTMLRe
 
 
 @router.post("/team/bank/reload", dependencies=[Csrf])
-def reload_bank(me: Admin, platform: PlatformDep) -> Response:
-    from hireloop.bank import load_bank
-
-    settings = platform.settings
-    platform.runtime.bank = load_bank(settings.bank_roots(),
-                                      principles_file=settings.principles_path())
+def reload_bank(me: Admin, s: SessionDep, platform: PlatformDep) -> Response:
+    service.request_bank_reload(s, me)
+    s.commit()
+    platform.runtime.reload_bank_if_asked()  # this process now; grading processes poll
     return RedirectResponse("/team/bank?reloaded=1", 303)
 
 
 # --- candidates and invitations ----------------------------------------------------------
 
+def _invitable_loops(s: Any, me: Any) -> list[Any]:
+    return [r for r in service.visible_loops(s, me, archived=False)
+            if allowed(me, "interview.invite", service.loop_scope(r))]
+
+
+def _team_members(s: Any, me: Any) -> list[User]:
+    query = select(User).where(User.active.is_(True),
+                               User.role.in_(("interviewer", "hiring_manager")))
+    if me.role != "admin":
+        query = query.where(User.team_id == me.team_id)
+    return list(s.scalars(query.order_by(User.email)))
+
+
 @router.get("/team/candidates/new")
 def new_candidate_page(request: Request, me: TeamReader, s: SessionDep,
                        loop: int | None = None) -> HTMLResponse:
-    loops = s.scalars(select(LoopRecord).where(LoopRecord.archived.is_(False))).all()
-    return page(request, "team/invite.html", loops=loops, chosen=loop)
+    if not role_may(me, "interview.invite"):
+        raise service.Forbidden("only hiring managers and admins invite candidates")
+    return page(request, "team/invite.html", loops=_invitable_loops(s, me), chosen=loop,
+                members=_team_members(s, me))
 
 
 @router.post("/team/candidates", dependencies=[Csrf])
-def invite(request: Request, me: TeamWriter, s: SessionDep, platform: PlatformDep,
-           name: Annotated[str, Form()], email: Annotated[str, Form()],
-           loop_id: Annotated[int, Form()]) -> Response:
+async def invite(request: Request, me: TeamReader, s: SessionDep, platform: PlatformDep,
+                 name: Annotated[str, Form(max_length=200)],
+                 email: Annotated[str, Form(max_length=320)],
+                 loop_id: Annotated[int, Form(ge=0, le=2**31 - 1)]) -> Response:
+    form = await request.form()
+    interviewers = [int(v) for v in form.getlist("interviewers")
+                    if isinstance(v, str) and v.isdigit()][:50]
+    service.loop_for(s, me, loop_id, "interview.invite")
     if security.rate_limited(s, f"invite:{me.user_id}",
                               platform.settings.invites_per_hour, 3600):
         s.commit()
         raise TooMany("too many invitations in the last hour; wait and try again")
     try:
         interview, token = service.invite(s, platform, me, name=name, email=email,
-                                          loop_id=loop_id)
+                                          loop_id=loop_id, interviewers=interviewers)
     except ServiceError as exc:
         s.rollback()
-        loops = s.scalars(select(LoopRecord).where(LoopRecord.archived.is_(False))).all()
-        return page(request, "team/invite.html", status_code=exc.status, loops=loops,
-                    chosen=loop_id, error=exc.message, name=name, email=email)
+        return page(request, "team/invite.html", status_code=exc.status,
+                    loops=_invitable_loops(s, me), chosen=loop_id, error=exc.message,
+                    name=name, email=email, members=_team_members(s, me))
     s.commit()
     return page(request, "team/invited.html", interview=interview,
                 link=invite_link(request, platform, token))
@@ -262,7 +307,7 @@ def invite(request: Request, me: TeamWriter, s: SessionDep, platform: PlatformDe
 @router.get("/team/interviews/{interview_id}")
 def interview_page(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
                    platform: PlatformDep) -> HTMLResponse:
-    interview = service.get_interview(s, interview_id)
+    interview = service.interview_for(s, me, interview_id)
     jobs = service.settle_expired(s, interview)
     s.commit()
     for job in jobs:
@@ -271,12 +316,16 @@ def interview_page(request: Request, interview_id: Id, me: TeamReader, s: Sessio
     notes = s.scalars(select(Note).where(Note.interview_id == interview.id)
                       .order_by(Note.id)).all()
     answers = {a.id: a for a in interview.answers}
+    scope = service.interview_scope(interview)
+    manages = allowed(me, "interview.invite", scope)
     return page(request, "team/interview.html", interview=interview, card=card, notes=notes,
                 answers=answers, views=_views(platform, interview),
-                decided_by=s.get(User, interview.decided_by) if interview.decided_by else None)
+                decided_by=s.get(User, interview.decided_by) if interview.decided_by else None,
+                manages=manages, acts=allowed(me, "interview.act", scope),
+                assignable=service.assignable_users(s, interview) if manages else [])
 
 
-def _views(platform: Any, interview: Interview) -> dict[int, Any]:
+def _views(platform: Any, interview: Any) -> dict[int, Any]:
     views = {}
     for answer in interview.answers:
         try:
@@ -293,7 +342,7 @@ def _views(platform: Any, interview: Interview) -> dict[int, Any]:
 def interview_jobs(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
                    platform: PlatformDep) -> HTMLResponse:
     """The live part of the review page (htmx polls it while jobs are pending)."""
-    interview = service.get_interview(s, interview_id)
+    interview = service.interview_for(s, me, interview_id)
     card = build_scorecard(interview, platform.bank)
     response = page(request, "team/_jobs.html", interview=interview, card=card)
     pending = any(a["state"] in ("queued", "running") for st in card["stages"]
@@ -303,28 +352,32 @@ def interview_jobs(request: Request, interview_id: Id, me: TeamReader, s: Sessio
     return response
 
 
-@router.get("/team/answers/{answer_id}/recording")
-def recording(answer_id: Id, me: TeamReader, s: SessionDep) -> Response:
-    """A candidate's recording, for people to review (never analysed for faces or emotion)."""
+def recording_response(s: Any, me: Any, answer_id: int) -> Response:
+    """A candidate's recording for people to review (never analysed for faces or emotion),
+    served as the audio or video type read from its bytes, as a download."""
     from fastapi.responses import FileResponse
 
-    from hireloop.db.models import Answer
-
-    answer = s.get(Answer, answer_id)
-    upload = next((u for u in reversed(answer.uploads) if u.complete), None) if answer else None
+    answer = service.team_answer_for(s, me, answer_id)
+    upload = next((u for u in reversed(answer.uploads) if u.complete), None)
     if upload is None:
         raise service.NotFound("no recording for this answer")
-    return FileResponse(upload.path, media_type=upload.mime, filename=upload.name)
+    return FileResponse(upload.path, media_type=service.served_media_type(upload),
+                        filename=upload.name, content_disposition_type="attachment")
+
+
+@router.get("/team/answers/{answer_id}/recording")
+def recording(answer_id: Id, me: TeamReader, s: SessionDep) -> Response:
+    return recording_response(s, me, answer_id)
 
 
 @router.post("/team/interviews/{interview_id}/resend", dependencies=[Csrf])
-def resend(request: Request, interview_id: Id, me: TeamWriter, s: SessionDep,
+def resend(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
            platform: PlatformDep) -> HTMLResponse:
+    interview = service.interview_for(s, me, interview_id, "interview.invite")
     if security.rate_limited(s, f"invite:{me.user_id}",
                               platform.settings.invites_per_hour, 3600):
         s.commit()
         raise TooMany("too many invitations in the last hour; wait and try again")
-    interview = service.get_interview(s, interview_id)
     token = service.resend(platform, interview)
     s.commit()
     return page(request, "team/invited.html", interview=interview,
@@ -332,21 +385,41 @@ def resend(request: Request, interview_id: Id, me: TeamWriter, s: SessionDep,
 
 
 @router.post("/team/interviews/{interview_id}/revoke", dependencies=[Csrf])
-def revoke(interview_id: Id, me: TeamWriter, s: SessionDep) -> Response:
-    service.revoke(s, service.get_interview(s, interview_id))
+def revoke(interview_id: Id, me: TeamReader, s: SessionDep) -> Response:
+    service.revoke(s, service.interview_for(s, me, interview_id, "interview.invite"))
     s.commit()
     return RedirectResponse(f"/team/interviews/{interview_id}", 303)
 
 
-@router.post("/team/interviews/{interview_id}/answers/{answer_id}/override",
-             dependencies=[Csrf])
-def override(request: Request, interview_id: Id, answer_id: Id, me: TeamWriter,
-             s: SessionDep, criterion: Annotated[str, Form()],
-             points: Annotated[float, Form()], reason: Annotated[str, Form()] = "") -> Response:
-    interview = service.get_interview(s, interview_id)
+@router.post("/team/interviews/{interview_id}/assignments", dependencies=[Csrf])
+def assign(interview_id: Id, me: TeamReader, s: SessionDep,
+           user_id: Annotated[int, Form(ge=0, le=2**31 - 1)],
+           remove: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Assign an interviewer of the loop's team to the interview (or remove them)."""
+    interview = service.interview_for(s, me, interview_id, "interview.invite")
+    if remove:
+        service.unassign(s, interview, user_id)
+    else:
+        service.assign(s, interview, user_id)
+    s.commit()
+    return RedirectResponse(f"/team/interviews/{interview_id}#assigned", 303)
+
+
+def _answer_of(s: Any, me: Any, interview_id: int, answer_id: int) -> Any:
+    interview = service.interview_for(s, me, interview_id, "interview.act")
     answer = next((a for a in interview.answers if a.id == answer_id), None)
     if answer is None:
         raise service.NotFound(f"no answer {answer_id} in interview {interview_id}")
+    return answer
+
+
+@router.post("/team/interviews/{interview_id}/answers/{answer_id}/override",
+             dependencies=[Csrf])
+def override(request: Request, interview_id: Id, answer_id: Id, me: TeamReader,
+             s: SessionDep, criterion: Annotated[str, Form(max_length=300)],
+             points: Annotated[float, Form(ge=0, le=1e6, allow_inf_nan=False)],
+             reason: Annotated[str, Form(max_length=5000)] = "") -> Response:
+    answer = _answer_of(s, me, interview_id, answer_id)
     service.override(s, answer, me, criterion=criterion, points=points, reason=reason)
     s.commit()
     return RedirectResponse(f"/team/interviews/{interview_id}#answer-{answer_id}", 303)
@@ -354,12 +427,9 @@ def override(request: Request, interview_id: Id, answer_id: Id, me: TeamWriter,
 
 @router.post("/team/interviews/{interview_id}/answers/{answer_id}/regrade",
              dependencies=[Csrf])
-def regrade(interview_id: Id, answer_id: Id, me: TeamWriter, s: SessionDep,
+def regrade(interview_id: Id, answer_id: Id, me: TeamReader, s: SessionDep,
             platform: PlatformDep) -> Response:
-    interview = service.get_interview(s, interview_id)
-    answer = next((a for a in interview.answers if a.id == answer_id), None)
-    if answer is None:
-        raise service.NotFound(f"no answer {answer_id} in interview {interview_id}")
+    answer = _answer_of(s, me, interview_id, answer_id)
     job = service.regrade(s, answer)
     s.commit()
     platform.runtime.enqueue(job)
@@ -367,17 +437,19 @@ def regrade(interview_id: Id, answer_id: Id, me: TeamWriter, s: SessionDep,
 
 
 @router.post("/team/interviews/{interview_id}/notes", dependencies=[Csrf])
-def add_note(interview_id: Id, me: TeamWriter, s: SessionDep,
-             body: Annotated[str, Form()]) -> Response:
-    service.add_note(s, service.get_interview(s, interview_id), me, body)
+def add_note(interview_id: Id, me: TeamReader, s: SessionDep,
+             body: Annotated[str, Form(max_length=20000)]) -> Response:
+    service.add_note(s, service.interview_for(s, me, interview_id, "interview.act"), me, body)
     s.commit()
     return RedirectResponse(f"/team/interviews/{interview_id}#notes", 303)
 
 
 @router.post("/team/interviews/{interview_id}/decision", dependencies=[Csrf])
-def decide(interview_id: Id, me: TeamWriter, s: SessionDep,
-           decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
-    service.decide(service.get_interview(s, interview_id), me, decision, reason)
+def decide(interview_id: Id, me: TeamReader, s: SessionDep,
+           decision: Annotated[str, Form(max_length=20)],
+           reason: Annotated[str, Form(max_length=5000)] = "") -> Response:
+    service.decide(service.interview_for(s, me, interview_id, "interview.act"), me, decision,
+                   reason)
     s.commit()
     return RedirectResponse(f"/team/interviews/{interview_id}#decision", 303)
 
@@ -385,7 +457,7 @@ def decide(interview_id: Id, me: TeamWriter, s: SessionDep,
 @router.get("/team/interviews/{interview_id}/scorecard")
 def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
-    interview = service.get_interview(s, interview_id)
+    interview = service.interview_for(s, me, interview_id)
     card = build_scorecard(interview, platform.bank)
     return page(request, "team/scorecard.html", interview=interview, card=card,
                 chart=competency_chart(card["competencies"]))
@@ -394,35 +466,120 @@ def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
 @router.get("/team/interviews/{interview_id}/export.{fmt}")
 def export_interview(interview_id: Id, fmt: str, me: TeamReader, s: SessionDep,
                      platform: PlatformDep) -> Response:
-    interview = service.get_interview(s, interview_id)
-    return _export([build_scorecard(interview, platform.bank)], fmt,
-                   f"interview-{interview_id}")
+    interview = service.interview_for(s, me, interview_id)
+    return export([build_scorecard(interview, platform.bank)], fmt,
+                  f"interview-{interview_id}")
 
 
-# --- users -----------------------------------------------------------------------------------
+# --- users and teams (admins) ------------------------------------------------------------------
+
+def _users_page(request: Request, s: Any, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    return page(request, "team/users.html", status_code=status_code,
+                users=s.scalars(select(User).order_by(User.id)).all(),
+                teams=s.scalars(select(Team).order_by(Team.name)).all(),
+                roles=service.ROLES, **extra)
+
 
 @router.get("/team/users")
 def users_page(request: Request, me: Admin, s: SessionDep) -> HTMLResponse:
-    return page(request, "team/users.html", users=s.scalars(select(User).order_by(User.id)).all())
+    return _users_page(request, s)
+
+
+def _team_field(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
 @router.post("/team/users", dependencies=[Csrf])
-def add_user(request: Request, me: Admin, s: SessionDep, email: Annotated[str, Form()],
-             password: Annotated[str, Form()], role: Annotated[str, Form()] = "interviewer",
-             name: Annotated[str, Form()] = "") -> Response:
+def add_user(request: Request, me: Admin, s: SessionDep,
+             email: Annotated[str, Form(max_length=320)],
+             password: Annotated[str, Form(max_length=1024)],
+             role: Annotated[str, Form(max_length=20)] = "interviewer",
+             name: Annotated[str, Form(max_length=200)] = "",
+             team_id: Annotated[str, Form(max_length=20)] = "") -> Response:
     try:
-        service.create_user(s, email, password, role, name)
+        service.create_user(s, email, password, role, name, _team_field(team_id))
     except ServiceError as exc:
         s.rollback()
-        return page(request, "team/users.html", status_code=exc.status, error=exc.message,
-                    users=s.scalars(select(User).order_by(User.id)).all())
+        return _users_page(request, s, exc.status, error=exc.message)
     s.commit()
     return RedirectResponse("/team/users", 303)
 
 
+@router.post("/team/users/{user_id}", dependencies=[Csrf])
+def change_user(request: Request, user_id: Id, me: Admin, s: SessionDep,
+                role: Annotated[str, Form(max_length=20)] = "",
+                team_id: Annotated[str, Form(max_length=20)] = "",
+                active: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Change a member's role and team, or deactivate (``active=no``) or reactivate them."""
+    user = service.get_user(s, user_id)
+    try:
+        service.update_user(s, me, user, role=role or None, team_id=_team_field(team_id),
+                            clear_team=team_id == "none",
+                            active={"yes": True, "no": False}.get(active))
+    except ServiceError as exc:
+        s.rollback()
+        return _users_page(request, s, exc.status, error=exc.message)
+    s.commit()
+    return RedirectResponse("/team/users", 303)
+
+
+@router.post("/team/users/{user_id}/reset", dependencies=[Csrf])
+def reset_link(request: Request, user_id: Id, me: Admin, s: SessionDep,
+               platform: PlatformDep) -> Response:
+    """A one-time link for the user to set a new password (shown once)."""
+    user = service.get_user(s, user_id)
+    token = service.new_password_reset(s, me, user)
+    s.commit()
+    base = (platform.settings.base_url or str(request.base_url)).rstrip("/")
+    return _users_page(request, s, reset_for=user.email, reset_link=f"{base}/reset/{token}",
+                       reset_hours=service.RESET_HOURS)
+
+
+@router.post("/team/teams", dependencies=[Csrf])
+def add_team(request: Request, me: Admin, s: SessionDep,
+             name: Annotated[str, Form(max_length=200)]) -> Response:
+    try:
+        service.create_team(s, name)
+    except ServiceError as exc:
+        s.rollback()
+        return _users_page(request, s, exc.status, error=exc.message)
+    s.commit()
+    return RedirectResponse("/team/users", 303)
+
+
+# --- API tokens (each member's own) -------------------------------------------------------------
+
+@router.get("/team/tokens")
+def tokens_page(request: Request, me: TeamReader, s: SessionDep) -> HTMLResponse:
+    return page(request, "team/tokens.html", tokens=service.api_tokens(s, me))
+
+
+@router.post("/team/tokens", dependencies=[Csrf])
+def new_token(request: Request, me: TeamReader, s: SessionDep,
+              name: Annotated[str, Form(max_length=200)]) -> Response:
+    try:
+        row, token = service.create_api_token(s, me, name)
+    except ServiceError as exc:
+        s.rollback()
+        return page(request, "team/tokens.html", status_code=exc.status, error=exc.message,
+                    tokens=service.api_tokens(s, me))
+    s.commit()
+    return page(request, "team/tokens.html", tokens=service.api_tokens(s, me), created=row,
+                token=token)
+
+
+@router.post("/team/tokens/{token_id}/revoke", dependencies=[Csrf])
+def revoke_token(token_id: Id, me: TeamReader, s: SessionDep) -> Response:
+    service.revoke_api_token(s, me, token_id)
+    s.commit()
+    return RedirectResponse("/team/tokens", 303)
+
+
+# --- candidates (data protection) ---------------------------------------------------------------
+
 @router.post("/team/candidates/{candidate_id}/delete", dependencies=[Csrf])
 def delete_candidate(candidate_id: Id, me: Admin, s: SessionDep,
-                     confirm: Annotated[str, Form()] = "") -> Response:
+                     confirm: Annotated[str, Form(max_length=320)] = "") -> Response:
     """Delete a candidate and all their data (a data-protection request)."""
     candidate = s.get(Candidate, candidate_id)
     if candidate is None:
@@ -437,7 +594,5 @@ def delete_candidate(candidate_id: Id, me: Admin, s: SessionDep,
 @router.get("/team/candidates")
 def candidates_page(request: Request, me: TeamReader, s: SessionDep,
                     platform: PlatformDep) -> HTMLResponse:
-    return page(request, "team/candidates.html",
-                candidates=s.scalars(select(Candidate).order_by(Candidate.id.desc())).all(),
+    return page(request, "team/candidates.html", candidates=service.visible_candidates(s, me),
                 retention_days=platform.settings.retention_days)
-

@@ -13,7 +13,6 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from hireloop import __version__
-from hireloop.hiring import security
 
 TEMPLATES = Path(__file__).parent / "templates"
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -56,8 +55,16 @@ def make_env(kind_dirs: list[Path]) -> Environment:
 def page(request: Request, template: str, status_code: int = 200,
          **context: Any) -> HTMLResponse:
     """Render a page with what every page needs (principal, CSRF token)."""
+    from hireloop.web.deps import csrf_token, get_principal
+
+    if getattr(request.state, "principal", None) is None:
+        with request.app.state.platform.db.sessions() as session:
+            try:
+                get_principal(request, session)
+            except Exception:  # an unknown bearer token: the page is anonymous
+                request.state.principal = None
     env: Environment = request.app.state.jinja
-    csrf = getattr(request.state, "csrf", None) or request.cookies.get(security.CSRF_COOKIE, "")
+    csrf = csrf_token(request)
     principal = getattr(request.state, "principal", None)
     html = env.get_template(template).render(request=request, csrf=csrf, me=principal, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import random
-import threading
-import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -17,9 +15,9 @@ from sqlalchemy.orm import Session
 from hireloop.core import Competency
 from hireloop.db.models import Answer, Interview, utcnow
 from hireloop.hiring import security, service
-from hireloop.hiring.authz import Principal, allowed
+from hireloop.hiring.authz import Principal, Scope, allowed
 from hireloop.hiring.service import Conflict, Forbidden, NotFound, Platform
-from hireloop.web.deps import Csrf, Id, PlatformDep, PrincipalDep, SessionDep
+from hireloop.web.deps import Csrf, Id, PlatformDep, PrincipalDep, SessionDep, read_cookie
 from hireloop.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +43,8 @@ def _candidate(me: Principal, s: Session) -> Interview:
             raise HTTPException(401, "open your invitation link first")
         raise HTTPException(403, "this page is for candidates")
     interview = s.get(Interview, me.interview_id)
-    if interview is None or not allowed(me, "interview.take", interview.id):
+    if interview is None or not allowed(me, "interview.take",
+                                        Scope(interview_id=interview.id)):
         raise HTTPException(403, "this interview is not yours")
     return interview
 
@@ -107,61 +106,23 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
-# --- trial runs (visible tests, a project run), with a live log ---------------------------
+# --- trial runs (visible tests, a project run), through the bounded trial queue -------------
 
-class Trials:
-    """Trial runs in background threads; their logs are polled by the page."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.runs: dict[str, dict[str, Any]] = {}
-
-    def start(self, key: str, target: Any) -> bool:
-        with self.lock:
-            run = self.runs.get(key)
-            if run and not run["done"]:
-                return False
-            run = {"lines": [], "done": False, "result": None, "started": time.time()}
-            self.runs[key] = run
-
-        def log(line: str) -> None:
-            with self.lock:
-                run["lines"].append(line[:2000])
-                del run["lines"][:-2000]
-
-        def work() -> None:
-            try:
-                result = target(log)
-                run["result"] = (result.model_dump() if result is not None else
-                                 {"passed": None, "summary": "this exercise has no trial run",
-                                  "log": ""})
-            except Exception as exc:
-                run["result"] = {"passed": None, "summary": f"the run failed: {exc}", "log": ""}
-            finally:
-                run["done"] = True
-
-        threading.Thread(target=work, name=f"trial-{key}", daemon=True).start()
-        return True
-
-    def state(self, key: str, since: int) -> dict[str, Any]:
-        with self.lock:
-            run = self.runs.get(key)
-            if run is None:
-                return {"running": False, "lines": [], "next": 0, "result": None}
-            return {"running": not run["done"], "lines": run["lines"][since:],
-                    "next": len(run["lines"]), "result": run["result"]}
+def start_trial(s: Session, platform: Platform, answer: Answer, owner: str) -> dict[str, Any]:
+    """Queue a trial run of the answer as saved (a grading process runs it); the page then
+    polls its state."""
+    view_of(platform, answer)  # the exercise must still be usable
+    run = service.request_trial(s, platform, answer, owner)
+    s.commit()
+    platform.runtime.enqueue_trial(run.id)
+    return {"started": True, "trial_id": run.id}
 
 
-TRIALS = Trials()
+def practice_owner(request: Request) -> str:
+    """Whose quota a practice trial or upload counts against: the address."""
+    from hireloop.web.deps import client_ip
 
-
-def _start_trial(platform: Platform, answer: Answer, key: str) -> bool:
-    view, kind = view_of(platform, answer)
-    del view
-    exercise = platform.bank.get(answer.exercise_id)
-    variant = platform.bank.variant(exercise, answer.seed)
-    submission = platform.runtime.submission_of(answer)
-    return TRIALS.start(key, lambda log: kind.trial(exercise, variant, submission, log))
+    return f"address:{client_ip(request)}"
 
 
 # --- the invitation link, consent and overview -------------------------------------------
@@ -169,7 +130,7 @@ def _start_trial(platform: Platform, answer: Answer, key: str) -> bool:
 @router.get("/i/{token}")
 def open_link(request: Request, token: str, s: SessionDep, platform: PlatformDep) -> Response:
     try:
-        interview = service.open_invitation(s, token)
+        interview = service.open_invitation(s, token, platform.settings)
     except service.ServiceError as exc:
         return page(request, "error.html", status_code=exc.status, status=exc.status,
                     message=exc.message)
@@ -287,16 +248,15 @@ def trial(answer_id: Id, me: PrincipalDep, s: SessionDep,
     if service.stage_state(interview, service.stage_run(interview, answer.stage_index)) != \
             "in_progress":
         raise Conflict("trial runs are for a stage in progress")
-    started = _start_trial(platform, answer, f"i{interview.id}-a{answer.id}")
-    return JSONResponse({"started": started})
+    return JSONResponse(start_trial(s, platform, answer, f"interview:{interview.id}"))
 
 
 @router.get("/take/answers/{answer_id}/trial")
 def trial_state(answer_id: Id, me: PrincipalDep, s: SessionDep,
-                since: int = 0) -> JSONResponse:
+                since: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
-    return JSONResponse(TRIALS.state(f"i{interview.id}-a{answer.id}", since))
+    return JSONResponse(service.trial_state(s, answer, since))
 
 
 # --- attachments (a research talk's slides) ---------------------------------------------------
@@ -341,13 +301,20 @@ def _upload_state(answer: Answer) -> JSONResponse:
 
 
 async def _upload_chunk(request: Request, s: Session, platform: Platform, answer: Answer,
-                        offset: int) -> JSONResponse:
-    view, _ = view_of(platform, answer)
-    max_bytes = view.fields.get("max_bytes") if view.input_kind == "audio" else None
+                        offset: int, quota: str | None = None) -> JSONResponse:
+    """One chunk of a recording; ``quota`` names the practice address whose hourly upload
+    allowance (``practice_upload_mb_per_hour``, counted in chunks of up to 1 MiB) it uses."""
+    service.recording_limits(platform, answer)  # refuse before reading the body
     chunk = await request.body()
+    if quota is not None:
+        limited = security.rate_limited(s, f"practice-upload:{quota}",
+                                        platform.settings.practice_upload_mb_per_hour, 3600)
+        s.commit()
+        if limited:
+            raise service.TooMany("too many recordings uploaded from your address in the last "
+                                  "hour; wait a little")
     try:
-        received = service.append_chunk(s, platform, answer, offset, chunk,
-                                        max_bytes=max_bytes)
+        received = service.append_chunk(s, platform, answer, offset, chunk)
     except Conflict as exc:  # tell the recorder where to resume
         current = service.current_upload(answer)
         return JSONResponse({"detail": exc.message,
@@ -356,14 +323,15 @@ async def _upload_chunk(request: Request, s: Session, platform: Platform, answer
     return JSONResponse({"received": received})
 
 
-def _upload_complete(s: Session, answer: Answer, done: UploadDone) -> JSONResponse:
+def _upload_complete(s: Session, platform: Platform, answer: Answer,
+                     done: UploadDone) -> JSONResponse:
     current = service.current_upload(answer)
     if done.size is not None and current is not None and current.size != done.size:
         raise Conflict(f"the server has {current.size} bytes, not {done.size}; upload again")
-    upload = service.complete_upload(s, answer, done.mime, done.duration_s)
+    upload = service.complete_upload(s, platform, answer, done.mime, done.duration_s)
     s.commit()
     return JSONResponse({"saved": True, "name": upload.name, "size": upload.size,
-                         "revision": answer.revision})
+                         "mime": upload.mime, "revision": answer.revision})
 
 
 def _in_progress(interview: Interview, answer: Answer) -> None:
@@ -389,20 +357,23 @@ async def upload_chunk(request: Request, answer_id: Id, me: PrincipalDep, s: Ses
 
 @router.post("/take/answers/{answer_id}/upload/complete", dependencies=[Csrf])
 def upload_complete(answer_id: Id, done: UploadDone, me: PrincipalDep,
-                    s: SessionDep) -> JSONResponse:
+                    s: SessionDep, platform: PlatformDep) -> JSONResponse:
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
     _in_progress(interview, answer)
-    return _upload_complete(s, answer, done)
+    return _upload_complete(s, platform, answer, done)
 
 
 # --- practice -------------------------------------------------------------------------------
 
 def _practice_id(request: Request, platform: Platform, me: Principal) -> str | None:
+    """The practicer: the hash of their practice cookie (browsers) or ``X-Practice-Token``
+    header (API clients)."""
     if not platform.settings.public_practice and not me.is_team:
         raise Forbidden("practice is open to signed-in team members only on this server")
-    token = request.cookies.get(security.PRACTICE_COOKIE)
-    return security.token_hash(token) if token else None
+    token = (request.headers.get("x-practice-token")
+             or read_cookie(request, security.PRACTICE_COOKIE))
+    return security.token_hash(token[:200]) if token else None
 
 
 def _practice_answer(s: Session, practice_id: str | None, answer_id: int,
@@ -450,10 +421,10 @@ def practice_home(request: Request, me: PrincipalDep, s: SessionDep,
                 progress=progress)
 
 
-@router.post("/practice/start", dependencies=[Csrf])
-def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: PlatformDep,
-                   competency: Annotated[str, Form()] = "",
-                   loop: Annotated[str, Form()] = "") -> Response:
+def start_practice(request: Request, me: Principal, s: Session, platform: Platform,
+                   competency: str = "", loop: str = "") -> tuple[Answer, str | None]:
+    """A practice answer to a fresh exercise of the choice; returns it and the new practice
+    token when the practicer had none."""
     practice_id = _practice_id(request, platform, me)
     from hireloop.web.deps import client_ip
 
@@ -488,11 +459,20 @@ def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: 
                     seed=PRACTICE_SEED_BASE + rng.randrange(1_000_000_000))
     s.add(answer)
     s.commit()
+    return answer, token
+
+
+@router.post("/practice/start", dependencies=[Csrf])
+def practice_start(request: Request, me: PrincipalDep, s: SessionDep, platform: PlatformDep,
+                   competency: Annotated[str, Form(max_length=100)] = "",
+                   loop: Annotated[str, Form(max_length=200)] = "") -> Response:
+    answer, token = start_practice(request, me, s, platform, competency, loop)
     response = RedirectResponse(f"/practice/answers/{answer.id}", 303)
     if token:
         from hireloop.web.pages import _cookie
 
-        _cookie(response, request, security.PRACTICE_COOKIE, token, 24 * 365)
+        _cookie(response, request, security.PRACTICE_COOKIE, token,
+                24 * platform.settings.practice_retention_days)
     return response
 
 
@@ -513,7 +493,7 @@ def practice_save(request: Request, answer_id: Id, draft: Draft, me: PrincipalDe
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is not None:
         raise Conflict("this attempt was submitted; start another to try again")
-    files = service._clean_files(draft.files)
+    files = service.clean_files(platform, answer, draft.files)
     service.check_answer_size(platform.settings, draft.text, files)
     answer.text, answer.files = draft.text, files
     answer.revision += 1
@@ -559,7 +539,8 @@ async def practice_upload_chunk(request: Request, answer_id: Id, me: PrincipalDe
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is not None:
         raise Conflict("this attempt was submitted; start another to try again")
-    return await _upload_chunk(request, s, platform, answer, offset)
+    return await _upload_chunk(request, s, platform, answer, offset,
+                               quota=practice_owner(request))
 
 
 @router.post("/practice/answers/{answer_id}/upload/complete", dependencies=[Csrf])
@@ -569,7 +550,7 @@ def practice_upload_complete(request: Request, answer_id: Id, done: UploadDone,
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
     if answer.submitted_at is not None:
         raise Conflict("this attempt was submitted; start another to try again")
-    return _upload_complete(s, answer, done)
+    return _upload_complete(s, platform, answer, done)
 
 
 @router.post("/practice/answers/{answer_id}/trial", dependencies=[Csrf])
@@ -577,13 +558,13 @@ def practice_trial(request: Request, answer_id: Id, me: PrincipalDep, s: Session
                    platform: PlatformDep) -> JSONResponse:
     practice_id = _practice_id(request, platform, me)
     answer = _practice_answer(s, practice_id, answer_id, platform)
-    started = _start_trial(platform, answer, f"p-a{answer.id}")
-    return JSONResponse({"started": started})
+    return JSONResponse(start_trial(s, platform, answer, practice_owner(request)))
 
 
 @router.get("/practice/answers/{answer_id}/trial")
 def practice_trial_state(request: Request, answer_id: Id, me: PrincipalDep, s: SessionDep,
-                         platform: PlatformDep, since: int = 0) -> JSONResponse:
+                         platform: PlatformDep,
+                         since: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> JSONResponse:
     answer = _practice_answer(s, _practice_id(request, platform, me), answer_id, platform)
-    return JSONResponse(TRIALS.state(f"p-a{answer.id}", since))
+    return JSONResponse(service.trial_state(s, answer, since))
 
