@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ class Server:
 
     Started as root, ``serve`` runs its web process as an unprivileged user, who must be able
     to reach the data dir: pytest's own temporary folders are closed to others, so as root the
-    data dir is a fresh folder under /tmp instead (removed by ``stop``)."""
+    data dir is a fresh folder under /tmp instead (removed when this object goes)."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self._own: Path | None = None
@@ -37,6 +38,9 @@ class Server:
             self._own = Path(tempfile.mkdtemp(prefix="hireloop-server-"))
             self._own.chmod(0o755)
             data_dir = self._own / "data"
+            # kept across stop() and start() (a restart must find its data), removed with
+            # this object
+            weakref.finalize(self, shutil.rmtree, str(self._own), True)
         self.data_dir = data_dir
         self.env = {**os.environ, "HIRELOOP_DATA_DIR": str(data_dir), **(env or {})}
         self.port = free_port()
@@ -97,8 +101,6 @@ class Server:
         while any(Path(f"/proc/{c}").exists() for c in children) and \
                 time.monotonic() < deadline:
             time.sleep(0.2)
-        if self._own is not None:
-            shutil.rmtree(self._own, ignore_errors=True)
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run([HIRELOOP, *args], env=self.env, input=stdin, text=True,
