@@ -20,9 +20,15 @@ db_app = typer.Typer(help="The web platform's database.", no_args_is_help=True)
 
 
 def _settings(data_dir: Path | None) -> Settings:
-    settings = get_settings()
+    """The settings, with ``--data-dir`` in force everywhere: for this process's later
+    ``get_settings()`` calls (the installation key, what sandboxes hide) and for the processes
+    it starts, as if ``HIRELOOP_DATA_DIR`` had been set."""
     if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
+        import os
+
+        os.environ["HIRELOOP_DATA_DIR"] = str(data_dir.resolve())
+        get_settings.cache_clear()
+    settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings
 
