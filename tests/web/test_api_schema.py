@@ -58,22 +58,27 @@ def _fuzz(api_schema: Any, role: str) -> list[str]:
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 59  # every operation the API documents
     for operation in operations:
-        documented = set(operation.definition.raw.get("responses", {}))
-
-        @given(case=operation.as_strategy())
-        @SETTINGS
-        def run(case: Any, documented: set[str] = documented) -> None:
-            response = case.call(headers={"Authorization": f"Bearer {TOKENS[role]}"})
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path}: "
-                                f"{response.status_code} {response.text[:200]}")
-                return
-            if str(response.status_code) not in documented:
-                failures.append(f"{case.method} {case.formatted_path}: undocumented "
-                                f"{response.status_code} {response.text[:120]}")
-
-        run()
+        _checker(operation, role, failures)()
     return failures
+
+
+def _checker(operation: Any, role: str, failures: list[str]) -> Any:
+    """A Hypothesis test over one operation's generated cases, appending to ``failures``."""
+    documented = set(operation.definition.raw.get("responses", {}))
+
+    @given(case=operation.as_strategy())
+    @SETTINGS
+    def run(case: Any) -> None:
+        response = case.call(headers={"Authorization": f"Bearer {TOKENS[role]}"})
+        if response.status_code >= 500:
+            failures.append(f"{case.method} {case.formatted_path}: "
+                            f"{response.status_code} {response.text[:200]}")
+            return
+        if str(response.status_code) not in documented:
+            failures.append(f"{case.method} {case.formatted_path}: undocumented "
+                            f"{response.status_code} {response.text[:120]}")
+
+    return run
 
 
 def test_the_schema_declares_the_bearer_scheme_and_the_errors(api_schema: Any) -> None:
