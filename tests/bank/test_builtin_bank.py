@@ -101,7 +101,9 @@ def test_every_text_exercise_has_a_rubric_and_the_four_samples(bank: Bank) -> No
         assert exemplary, (exercise.id, bands)
         assert partial, (exercise.id, bands)
         assert len(low) >= 2, (exercise.id, bands)
-        idk = [s for s in exercise.samples if "idk" in s.name or "know" in s.name]
+        # The plain non-answer ("idk" / "i-dont-know"); "gaming-idk" is a padded evasion with
+        # the gaming band.
+        idk = [s for s in exercise.samples if s.name in ("idk", "i-dont-know")]
         assert idk, exercise.id
         assert all(s.score is not None and s.score[1] <= 0.1 for s in idk), exercise.id
 
