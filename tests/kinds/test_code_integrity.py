@@ -70,7 +70,7 @@ def assert_no_better_than_starter(exercise: str, got: dict[str, Any], tmp_path: 
 def test_code_that_finds_the_reference_on_disk_gets_nothing_from_it(tmp_path: Path) -> None:
     cheat = """\
         import os, sys, time
-        deadline, found = time.time() + 20, None
+        deadline, found = time.time() + 5, None  # under the 8 s load limit
         for top in (sys.prefix, "/usr", "/opt", "/srv", "/work", "/home", "/root", "/"):
             for root, dirs, files in os.walk(top):
                 if time.time() > deadline or found:
