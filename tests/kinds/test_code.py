@@ -200,3 +200,23 @@ def test_the_candidate_sees_hidden_failures_only_by_category(exercise: Exercise)
     assert str(SECRET) not in text
     assert "basic behaviour" in text
     assert any(str(SECRET) in n for n in result.notes)  # the interviewer sees the diff
+
+
+def test_generated_inputs_are_cached_per_seed_and_every_grade_gets_its_own_copy() -> None:
+    from hireloop.bank import load_bank
+    from hireloop.config import builtin_bank_dir
+    from hireloop.kinds.code import grader
+
+    bank = load_bank([builtin_bank_dir()])
+    exercise = bank.get("coding/edit-distance")
+    kind = bank.kinds.get("code")
+    prepared = [p for p in kind.prepared_cases(exercise) if p.case.generator is not None]
+    assert prepared
+    first = grader.materialise(exercise, bank.variant(exercise, 0), prepared)
+    original = [repr(p.inputs) for p in first]
+    for p in first:  # a checker that changes its inputs in place
+        p.inputs["args"].clear()
+    again = grader.materialise(exercise, bank.variant(exercise, 0), prepared)
+    assert [repr(p.inputs) for p in again] == original
+    other = grader.materialise(exercise, bank.variant(exercise, 1), prepared)
+    assert [repr(p.inputs) for p in other] != original

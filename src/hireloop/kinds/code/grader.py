@@ -13,11 +13,13 @@ own; its CPU times set the limits of the `large` cases.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -148,6 +150,49 @@ def _generators(exercise: Exercise) -> dict[str, Any]:
         return _generator_cache[key]
 
 
+_generated_cache: OrderedDict[tuple[str, str, int], tuple[dict[str, Any], int]] = OrderedDict()
+_generated_bytes = 0
+GENERATED_CACHE_BYTES = 128 << 20
+"""how much generated input (encoded size) stays cached between grades of the same variant"""
+
+
+def _generate(exercise: Exercise, case: Any, seed: int) -> dict[str, Any]:
+    """A generated case's inputs: cached per (generators, case, seed), since the same variant
+    is graded again and again and some generators take a third of a second; each caller gets
+    its own deep copy, so nothing a checker does to its inputs reaches the next grade."""
+    global _generated_bytes  # noqa: PLW0603 - one bounded cache per process
+    from hireloop.sandbox import wire
+
+    source = exercise.hidden.read_text("generators.py")
+    key = (hashlib.sha256(source.encode()).hexdigest(), str(case.generator), seed)
+    with _generator_lock:
+        hit = _generated_cache.get(key)
+        if hit is not None:
+            _generated_cache.move_to_end(key)
+            return copy.deepcopy(hit[0])
+    try:
+        made = _generators(exercise)[case.generator](seed)
+    except Exception as exc:
+        raise ReferenceFailed(f"generator {case.generator!r} of case {case.name!r} "
+                              f"failed: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(made, dict) or not set(made) <= {"args", "kwargs", "init", "calls"}:
+        raise ReferenceFailed(f"generator {case.generator!r} must return a dict of "
+                              "args/kwargs (or init/calls)")
+    try:
+        size = len(wire.encode(made))
+    except TypeError as exc:
+        raise ReferenceFailed(f"the inputs of case {case.name!r} cannot be sent: "
+                              f"{exc}") from exc
+    with _generator_lock:
+        if key not in _generated_cache and size <= GENERATED_CACHE_BYTES // 4:
+            _generated_cache[key] = (copy.deepcopy(made), size)
+            _generated_bytes += size
+            while _generated_bytes > GENERATED_CACHE_BYTES:
+                _, (_, dropped) = _generated_cache.popitem(last=False)
+                _generated_bytes -= dropped
+    return made
+
+
 def materialise(exercise: Exercise, variant: Variant, prepared: list[Prepared]) -> list[Prepared]:
     """Each case with its concrete inputs. A generated case calls its generator on the host
     with a seed only this installation can compute (the bank's generators are public)."""
@@ -160,16 +205,7 @@ def materialise(exercise: Exercise, variant: Variant, prepared: list[Prepared]) 
         inputs: dict[str, Any] = {}
         if case.generator is not None:
             seed = secret_seed("code-case", exercise.id, variant.seed, case.name)
-            try:
-                made = _generators(exercise)[case.generator](seed)
-            except Exception as exc:
-                raise ReferenceFailed(f"generator {case.generator!r} of case {case.name!r} "
-                                      f"failed: {type(exc).__name__}: {exc}") from exc
-            if not isinstance(made, dict) or not set(made) <= {"args", "kwargs", "init",
-                                                                "calls"}:
-                raise ReferenceFailed(f"generator {case.generator!r} must return a dict of "
-                                      "args/kwargs (or init/calls)")
-            inputs.update(made)
+            inputs.update(_generate(exercise, case, seed))
         else:
             inputs.update(case.model_dump(include={"args", "kwargs", "init", "calls"}))
         if case.as_array:
