@@ -323,7 +323,7 @@ class ContentScorer:
             flags.append("copied_prompt" if not usable else "restates_prompt")
             result.details["restates_prompt"] = texts[restating[0]]
 
-        per_sentence_tokens = [e.vectors for e in enc_sent]
+        tokens = _UsableTokens.of([e.vectors for e in enc_sent], usable, sent_pooled)
         relevance = (sent_pooled @ self.embedder.embed(context).T).max(axis=1) if context \
             else np.ones(len(sentences))
         reference_texts = [s.text for s in split_sentences(reference)]
@@ -344,8 +344,8 @@ class ContentScorer:
                 if text is not point.text and len(set(content_stems(text))) < 2:
                     continue  # a one-word phrasing would give credit for naming a term
                 point_vectors.append(enc.pooled)
-                locals_ = _local_similarities(group_words(enc), enc.pooled, per_sentence_tokens,
-                                              sent_pooled, usable, question_stems)
+                locals_ = _local_similarities(group_words(enc), enc.pooled, tokens,
+                                              question_stems)
                 for i, similarity in locals_.items():
                     relevance[i] = max(relevance[i], similarity + RELATED_BY_POINT)
                     local = similarity
@@ -506,8 +506,36 @@ class ContentScorer:
         return None
 
 
-def _local_similarities(point: _Words, pooled: Vectors, sentences: list[Vectors],
-                        sent_pooled: Vectors, usable: list[int],
+@dataclass(frozen=True)
+class _UsableTokens:
+    """The token vectors of an answer's usable sentences, stacked once for every key point."""
+
+    index: npt.NDArray[np.int64]
+    """the usable sentences' indices"""
+    stacked: Vectors
+    starts: npt.NDArray[np.int64]
+    """where each usable sentence with tokens starts in ``stacked``"""
+    filled: npt.NDArray[np.int64]
+    """positions (in ``index``) of the usable sentences that have tokens"""
+    adjacent: npt.NDArray[np.bool_]
+    """whether usable sentence p + 1 directly follows usable sentence p"""
+    pooled: Vectors
+
+    @classmethod
+    def of(cls, sentences: list[Vectors], usable: list[int],
+           sent_pooled: Vectors) -> _UsableTokens:
+        index = np.array(usable, dtype=np.int64)
+        lengths = np.array([sentences[i].shape[0] for i in usable], dtype=np.int64)
+        filled = np.flatnonzero(lengths > 0)
+        stacked = (np.concatenate([sentences[i] for i in usable]) if usable
+                   else np.zeros((0, 0), dtype=np.float32))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)[filled] \
+            if usable else np.zeros(0, dtype=np.int64)
+        return cls(index, stacked, starts, filled, index[1:] == index[:-1] + 1,
+                   sent_pooled[index] if usable else sent_pooled[:0])
+
+
+def _local_similarities(point: _Words, pooled: Vectors, tokens: _UsableTokens,
                         demoted: set[str]) -> dict[int, float]:
     """Each usable sentence's similarity to one wording of a key point.
 
@@ -516,31 +544,29 @@ def _local_similarities(point: _Words, pooled: Vectors, sentences: list[Vectors]
     ``TOKEN_WEIGHT``, counted only in proportion to how on-topic the sentence is; the pooled
     cosine weighs the rest.
     """
-    if not usable:
+    if not tokens.index.size:
         return {}
     mask = _content_mask(point, demoted)
     vectors = point.encoded.vectors[mask]
-    best = np.zeros((vectors.shape[0], len(sentences)), dtype=np.float32)
-    stacked = np.concatenate([sentences[i] for i in usable])
-    sims = vectors @ stacked.T
-    start = 0
-    for i in usable:
-        end = start + sentences[i].shape[0]
-        if end > start:
-            best[:, i] = sims[:, start:end].max(axis=1)
-        start = end
+    # best[t, p]: how well the point's t-th content token is matched in the p-th usable
+    # sentence (0 for a sentence without tokens)
+    best = np.zeros((vectors.shape[0], tokens.index.size), dtype=np.float32)
+    if tokens.filled.size:
+        sims = vectors @ tokens.stacked.T
+        best[:, tokens.filled] = np.maximum.reduceat(sims, tokens.starts, axis=1)
     best = np.clip(best, 0.0, 1.0)
-    usable_set = set(usable)
-    cosines = sent_pooled @ pooled
-    out: dict[int, float] = {}
-    for i in usable:
-        own = float(best[:, i].mean())
-        window = [j for j in (i - 1, i, i + 1) if j in usable_set]
-        near = float(best[:, window].max(axis=1).mean())
-        cosine = float(cosines[i])
-        topical = min(1.0, max(0.0, (cosine - TOPIC_FLOOR) / TOPIC_SPAN))
-        out[i] = (TOKEN_WEIGHT * 0.5 * (near + own) * topical + (1 - TOKEN_WEIGHT) * cosine)
-    return out
+    own = best.mean(axis=0)
+    # the same with each sentence's usable neighbours: a point made across two sentences
+    near = best.copy()
+    if tokens.index.size > 1:
+        adjacent = tokens.adjacent
+        near[:, 1:] = np.where(adjacent, np.maximum(near[:, 1:], best[:, :-1]), near[:, 1:])
+        near[:, :-1] = np.where(adjacent, np.maximum(near[:, :-1], best[:, 1:]), near[:, :-1])
+    cosines = tokens.pooled @ pooled
+    topical = np.clip((cosines - TOPIC_FLOOR) / TOPIC_SPAN, 0.0, 1.0)
+    values = (TOKEN_WEIGHT * 0.5 * (near.mean(axis=0) + own) * topical
+              + (1 - TOKEN_WEIGHT) * cosines)
+    return {int(i): float(v) for i, v in zip(tokens.index, values, strict=True)}
 
 
 def _states(statement: str, sentence: str) -> bool:
