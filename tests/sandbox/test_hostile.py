@@ -57,6 +57,7 @@ while True:
         pass
 """, clean_host)
     assert r.verdict is Verdict.TIME_LIMIT
+    assert "process limit" in r.detail, r.detail
     assert r.wall_s < HOSTILE.wall + 1
 
 

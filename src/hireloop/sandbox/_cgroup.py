@@ -132,6 +132,7 @@ class RunCgroup:
         self._peak_fallback = 0
         self._peak_fd = -1  # v2: the fd that reset memory.peak (resets are per fd)
         self._peak_from_samples = False
+        self._resets = 0
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -214,13 +215,18 @@ class RunCgroup:
         self._peak_fallback = 0
         if self.layout.version == 2:
             self._close_peak_fd()
+            first, self._resets = self._resets == 0, self._resets + 1
             try:  # Linux >= 6.12: a reset holds for reads through the same fd
                 self._peak_fd = os.open(self.dirs["unified"] / "memory.peak",
                                         os.O_RDWR | os.O_CLOEXEC)
                 os.write(self._peak_fd, b"reset")
             except OSError:
                 self._close_peak_fd()
-                self._peak_from_samples = True
+                # Older kernels cannot reset it, but a group's first run starts in a fresh
+                # group: its memory.peak since creation is exact (the run's setup before it
+                # is a few MB). Only a reused group (a warm worker's next job) falls back to
+                # samples, which can miss a short spike.
+                self._peak_from_samples = not first
             self._cpu_base = self._cpu_raw()
             return
         with contextlib.suppress(OSError):
@@ -373,12 +379,43 @@ class RunCgroup:
                     _write(pids_dir / "pids.max", old_max)
 
 
+LEAF = "init"
+"""where the processes of a cgroup namespace's root go, so that its controllers can be
+enabled for our groups (a container's root cgroup holds its processes)"""
+
+
 def _enable_v2(group: Path) -> None:
+    """Enable memory, pids and cpu for ``group``'s children.
+
+    cgroup v2 refuses this (EBUSY) in a group that holds processes itself, unless it is the
+    host's root. Inside a container with its own cgroup namespace (Docker's default on cgroup
+    v2 hosts) the mount root is such a group: its processes are moved to a leaf group
+    (``init``, as docker-in-docker does) first, then the controllers are enabled.
+    """
     wanted = {"memory", "pids", "cpu"}
     enabled = set(_read(group / "cgroup.subtree_control").split())
     missing = wanted - enabled
-    if missing:
-        _write(group / "cgroup.subtree_control", " ".join(f"+{c}" for c in sorted(missing)))
+    if not missing:
+        return
+    control = " ".join(f"+{c}" for c in sorted(missing))
+    try:
+        _write(group / "cgroup.subtree_control", control)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EBUSY:
+            raise
+    leaf = group / LEAF
+    leaf.mkdir(exist_ok=True)
+    for _ in range(20):  # processes may fork while they are moved
+        pids = _read(group / "cgroup.procs").split()
+        if not pids:
+            break
+        for pid in pids:
+            # ESRCH: gone meanwhile; EINVAL: a kernel thread, which cannot move (and does not
+            # count against the rule)
+            with contextlib.suppress(ProcessLookupError, OSError):
+                _write(leaf / "cgroup.procs", pid)
+    _write(group / "cgroup.subtree_control", control)
 
 
 def stale_groups(layout: CgroupLayout) -> list[str]:

@@ -235,20 +235,22 @@ def decide(
     ex = w.exit or Exit(None, None)
     note = f" (process limit of {limits.pids} reached)" if pids_hits else ""
     if w.reason == "wall":
-        return Verdict.TIME_LIMIT, f"wall clock: over {limits.wall:g}s"
+        return Verdict.TIME_LIMIT, f"wall clock: over {limits.wall:g}s{note}"
     if w.reason == "cpu" or cpu_s > limits.time_s + 1e-9:
         if ex.code == 0 and w.reason is None:
             # finished, but used more CPU than allowed
-            return Verdict.TIME_LIMIT, f"cpu: {cpu_s:.3f}s used, limit {limits.time_s:g}s"
-        return Verdict.TIME_LIMIT, f"cpu: over {limits.time_s:g}s"
+            return Verdict.TIME_LIMIT, (f"cpu: {cpu_s:.3f}s used, limit {limits.time_s:g}s"
+                                        f"{note}")
+        return Verdict.TIME_LIMIT, f"cpu: over {limits.time_s:g}s{note}"
     if w.reason == "output":
         return Verdict.OUTPUT_LIMIT, f"output over {limits.output_bytes} bytes"
     if oom_kills and ex.code != 0:
-        return Verdict.MEMORY_LIMIT, f"memory: over {limits.memory_mb} MB (killed by the kernel)"
+        return Verdict.MEMORY_LIMIT, (f"memory: over {limits.memory_mb} MB (killed by the "
+                                      f"kernel){note}")
     if ex.signal == signal.SIGXCPU or (
         ex.signal == signal.SIGKILL and cpu_s >= math.ceil(limits.time_s)
     ):
-        return Verdict.TIME_LIMIT, f"cpu: over {limits.time_s:g}s (rlimit)"
+        return Verdict.TIME_LIMIT, f"cpu: over {limits.time_s:g}s (rlimit){note}"
     if ex.signal == signal.SIGXFSZ:
         return Verdict.OUTPUT_LIMIT, f"file size: over {limits.file_size_mb} MB"
     if ex.signal == signal.SIGSYS:

@@ -8,6 +8,7 @@ devices, no host files, numpy importable), and that a forbidden system call is k
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import _audit, _seccomp
+from ._cgroup import CgroupLayout, RunCgroup
 from ._host import get_host
 from ._types import Check, Limits, Verdict
 
@@ -99,7 +101,10 @@ def _static_checks() -> list[Check]:
         checks.append(Check("cgroups (memory, pids, cpu)", False,
                             "no writable cgroup v2 with memory+pids+cpu nor v1 hierarchies"))
     else:
-        checks.append(Check("cgroups", True, layout.describe()))
+        made = _try_cgroup(layout)
+        checks.append(Check("cgroups", made is None,
+                            layout.describe() if made is None
+                            else f"{layout.describe()}, but a run group cannot be made: {made}"))
         if layout.version == 1:
             mem = layout.roots["memory"]
             memsw = (mem / "memory.memsw.limit_in_bytes").exists()
@@ -126,6 +131,26 @@ def _static_checks() -> list[Check]:
                         "syscall name", required=False))
     checks.append(Check("rlimits (cpu, file size, open files, core)", True, "always"))
     return checks
+
+
+def _try_cgroup(layout: CgroupLayout) -> str | None:
+    """Create and remove a run group with its limits, as a run does (on cgroup v2 this
+    enables the controllers, which a container's root group refuses until its processes
+    are moved to a leaf); None when that works, else why not."""
+    import uuid
+
+    try:
+        group = RunCgroup.create(layout, f"doctor-{uuid.uuid4().hex[:8]}")
+    except OSError as exc:
+        return str(exc)
+    try:
+        group.set_limits(64, 8, 1.0)
+    except OSError as exc:
+        return str(exc)
+    finally:
+        with contextlib.suppress(OSError):
+            group.destroy()
+    return None
 
 
 def _probe_checks() -> list[Check]:
