@@ -1,7 +1,7 @@
 """Readability for an audience: does the grade level rank simpler writing as more accessible?
 
-On OneStopEnglish (189 news articles, each rewritten at three reading levels; see
-shared/data/readability/README.md) the grade level of hireloop.nlp.readability must rank the
+On OneStopEnglish (189 news articles, each rewritten at three reading levels; the folder is
+given with --data) the grade level of hireloop.nlp.readability must rank the
 simpler version below the harder one for at least 188 of the 189 articles, on each of the
 three pairs. Every measure is per word or per sentence (the simpler versions are shorter, so a
 measure that grows with length would pass trivially); the length ratios are printed to show it.
@@ -99,7 +99,7 @@ def main() -> int:
                 ok &= len(right) >= REQUIRED
     if args.all:
         print("\nfor reference, Flesch reading ease with a plain vowel-group syllable count "
-              "(shared/data/readability/README.md):")
+              "(OneStopEnglish's published figure):")
         naive = {a: {lv: _naive_flesch(t) for lv, t in levels.items()}
                  for a, levels in articles.items()}
         for easy, hard in PAIRS:

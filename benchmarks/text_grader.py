@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/text_grader.py [--quick]
 
-Prints, beside the published numbers of ../shared/data/asag/README.md:
+Prints, beside the published numbers for each dataset (human agreement, SemEval-2013 best):
 - Mohler (2,273 included answers): Pearson r zero-training and with 5-fold CV grouped by
   question, RMSE for CV;
 - SemEval-2013 2-way macro-F1 trained on `train`: Beetle unseen answers / unseen questions,

@@ -138,7 +138,7 @@ def test_target_grade_by_audience(audience: str | None, expected: tuple[float, f
     assert target_grade(audience) == expected
 
 
-@pytest.mark.skipif(not ONESTOP.exists(), reason="shared/data/readability is not beside the repo")
+@pytest.mark.skipif(not ONESTOP.exists(), reason="the OneStopEnglish texts are not beside the repo")
 def test_simpler_versions_of_the_same_article_read_at_a_lower_grade() -> None:
     """The figure of benchmarks/readability.py: >= 188/189 articles on each pair of levels."""
     csv.field_size_limit(1 << 30)
