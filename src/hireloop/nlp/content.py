@@ -42,18 +42,8 @@ from hireloop.nlp.entailment import (
     swap_words,
 )
 from hireloop.nlp.gaming import addresses_evaluator, idk, idk_cue, structure
-from hireloop.nlp.text import Sentence, normalise, split_sentences, words
+from hireloop.nlp.text import STOPWORDS, Sentence, normalise, split_sentences, words
 
-STOPWORDS = frozenset(
-    """
-a an the of to in on for and or but is are was were be been being it its it's this that these
-those with as by at from which what how why when who whom whose into than then so such can
-could will would should may might must do does did doing have has had having i you he she we
-they them their our your my me us his her there here about also just very really more most some
-any all each other if because while where over under up down out off again further once only
-own same too s t don let get got one
-""".split()  # noqa: SIM905 - a word list reads best as text
-)
 NEGATIONS = re.compile(
     r"\b(not|no|never|cannot|can't|isn't|aren't|wasn't|weren't|doesn't|don't|didn't|won't|"
     r"shouldn't|hardly|neither|nor|none|nothing|without)\b|n't\b", re.IGNORECASE)

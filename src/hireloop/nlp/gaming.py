@@ -20,18 +20,10 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
-from hireloop.nlp.text import Sentence, words
+from hireloop.nlp.text import STOPWORDS, Sentence, words
 
-FUNCTION_WORDS = frozenset(
-    """
-a an the of to in on for and or but is are was were be been being it its it's this that these
-those with as by at from which what how why when who whom whose into than then so such can
-could will would should may might must do does did doing have has had having i you he she we
-they them their our your my me us his her there here about also just very really more most some
-any all each other if because while where over under up down out off again further once only
-own same too s t don let get got one not no
-""".split()  # noqa: SIM905 - a word list reads best as text
-)
+FUNCTION_WORDS = STOPWORDS | {"not", "no"}
+"""function words, negations included (they shape a sentence, not its topic)"""
 JOINERS = frozenset({
     "of", "in", "on", "for", "by", "with", "per", "across", "over", "under", "between", "from",
     "to", "at", "as", "through", "within", "against", "versus", "vs", "via"})

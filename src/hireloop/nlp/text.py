@@ -5,6 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+STOPWORDS = frozenset(
+    """
+a an the of to in on for and or but is are was were be been being it its it's this that these
+those with as by at from which what how why when who whom whose into than then so such can
+could will would should may might must do does did doing have has had having i you he she we
+they them their our your my me us his her there here about also just very really more most some
+any all each other if because while where over under up down out off again further once only
+own same too s t don let get got one
+""".split()  # noqa: SIM905 - a word list reads best as text
+)
+"""function words: they carry no content of a key point"""
+
+
 _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "fig", "eq", "approx", "cf",
     "al", "inc", "ltd", "no", "st", "jr", "sr",
