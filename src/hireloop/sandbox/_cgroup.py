@@ -413,7 +413,7 @@ def _enable_v2(group: Path) -> None:
         for pid in pids:
             # ESRCH: gone meanwhile; EINVAL: a kernel thread, which cannot move (and does not
             # count against the rule)
-            with contextlib.suppress(ProcessLookupError, OSError):
+            with contextlib.suppress(OSError):
                 _write(leaf / "cgroup.procs", pid)
     _write(group / "cgroup.subtree_control", control)
 

@@ -55,16 +55,11 @@ def encode(value: Any) -> bytes:
 
     def numpy_or_set(v: Any) -> Any:
         """What ``json`` cannot write itself (called by its C encoder, only for those)."""
-        if isinstance(v, bytes | bytearray | memoryview):
-            buffers.append(bytes(v))
-            return {_BYTES: len(buffers) - 1}
+        placeholder = _buffered(v, buffers, np)
+        if placeholder is not None:
+            return placeholder
         if np is not None:
             if isinstance(v, np.ndarray):
-                if v.dtype.kind in _DTYPE_KINDS and v.size > ARRAY_INLINE:
-                    data = np.ascontiguousarray(v, dtype=v.dtype.newbyteorder("<"))
-                    buffers.append(data.tobytes())
-                    return {_PLACEHOLDER: len(buffers) - 1, "dtype": data.dtype.str,
-                            "shape": list(data.shape)}
                 return v.tolist()
             if isinstance(v, np.generic):
                 return v.item()
@@ -86,21 +81,31 @@ def encode(value: Any) -> bytes:
     return b"".join(parts)
 
 
+def _buffered(v: Any, buffers: list[bytes], np: Any) -> dict[str, Any] | None:
+    """Bytes, or a large array of plain numbers, moved to a buffer of the frame: the
+    placeholder that stands for it in the JSON part (None for anything else)."""
+    if isinstance(v, bytes | bytearray | memoryview):
+        buffers.append(bytes(v))
+        return {_BYTES: len(buffers) - 1}
+    if (np is not None and isinstance(v, np.ndarray) and v.dtype.kind in _DTYPE_KINDS
+            and v.size > ARRAY_INLINE):
+        data = np.ascontiguousarray(v, dtype=v.dtype.newbyteorder("<"))
+        buffers.append(data.tobytes())
+        return {_PLACEHOLDER: len(buffers) - 1, "dtype": data.dtype.str,
+                "shape": list(data.shape)}
+    return None
+
+
 def _plain(v: Any, buffers: list[bytes], np: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise TypeError("the value is nested too deeply")
     if v is None or isinstance(v, bool | int | float | str):
         return v
-    if isinstance(v, bytes | bytearray | memoryview):
-        buffers.append(bytes(v))
-        return {_BYTES: len(buffers) - 1}
+    placeholder = _buffered(v, buffers, np)
+    if placeholder is not None:
+        return placeholder
     if np is not None:
         if isinstance(v, np.ndarray):
-            if v.dtype.kind in _DTYPE_KINDS and v.size > ARRAY_INLINE:
-                data = np.ascontiguousarray(v, dtype=v.dtype.newbyteorder("<"))
-                buffers.append(data.tobytes())
-                return {_PLACEHOLDER: len(buffers) - 1, "dtype": data.dtype.str,
-                        "shape": list(data.shape)}
             return _plain(v.tolist(), buffers, np, depth + 1)
         if isinstance(v, np.generic):
             return _plain(v.item(), buffers, np, depth + 1)
