@@ -13,6 +13,8 @@ import sys
 import textwrap
 import time
 import tomllib
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +41,15 @@ GRADE = textwrap.dedent("""\
 
 
 def grade(exercise: str, source: str, tmp_path: Path, name: str = "answer.py",
-          timeout: float = 600) -> dict[str, Any]:
+          timeout: float = 600, env: dict[str, str] | None = None) -> dict[str, Any]:
     """``hireloop grade EXERCISE FILE --json``; the grade, plus the host's wall time and the
     grading process's peak memory."""
     path = tmp_path / name
     path.write_text(textwrap.dedent(source))
     started = time.monotonic()
     out = subprocess.run([sys.executable, "-c", GRADE, "grade", exercise, str(path), "--json"],
-                         capture_output=True, text=True, timeout=timeout, env=os.environ)
+                         capture_output=True, text=True, timeout=timeout,
+                         env=os.environ if env is None else env)
     wall = time.monotonic() - started
     assert out.stdout.strip(), out.stderr[-3000:]
     result: dict[str, Any] = json.loads(out.stdout)
@@ -67,29 +70,35 @@ def assert_no_better_than_starter(exercise: str, got: dict[str, Any], tmp_path: 
     assert got["score"] <= starter_score(exercise, tmp_path) + 1e-9, got["notes"][:5]
 
 
-def test_code_that_finds_the_reference_on_disk_gets_nothing_from_it(tmp_path: Path) -> None:
-    cheat = """\
-        import os, sys, time
-        deadline, found = time.time() + 5, None  # under the 8 s load limit
-        for top in (sys.prefix, "/usr", "/opt", "/srv", "/work", "/home", "/root", "/"):
-            for root, dirs, files in os.walk(top):
-                if time.time() > deadline or found:
-                    break
-                if root.startswith(("/proc", "/sys", "/dev")):
-                    dirs[:] = []
-                    continue
-                if root.endswith("kmeans-step/hidden") and "reference.py" in files:
-                    found = os.path.join(root, "reference.py")
-            if found:
-                break
-        if found:
-            exec(open(found).read())
+@pytest.fixture
+def wheel_like_bank() -> Iterator[Path]:
+    """kmeans-step where a wheel install keeps the built-in bank: below the Python prefix,
+    which every sandbox binds read-only (an editable checkout keeps it elsewhere)."""
+    root = Path(sys.prefix) / "share" / f"hireloop-test-{uuid.uuid4().hex[:8]}" / "bank"
+    shutil.copytree(BANK / "ml-foundations" / "kmeans-step", root / "wheel" / "kmeans-step")
+    (root / "bank.toml").write_text('name = "installed like a wheel"\n')
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def test_code_that_finds_the_reference_on_disk_gets_nothing_from_it(
+        tmp_path: Path, wheel_like_bank: Path) -> None:
+    known = wheel_like_bank / "wheel" / "kmeans-step" / "hidden" / "reference.py"
+    assert known.is_file()
+    cheat = f"""\
+        import os
+        if os.path.exists({str(known)!r}):  # the candidate has read the repository's layout
+            exec(open({str(known)!r}).read())
         else:
             def kmeans_step(X, centroids):
                 raise NotImplementedError("no reference found")
         """
-    got = grade("ml-foundations/kmeans-step", cheat, tmp_path)
-    assert_no_better_than_starter("ml-foundations/kmeans-step", got, tmp_path)
+    got = grade("wheel/kmeans-step", cheat, tmp_path,
+                env={**os.environ, "HIRELOOP_BANK_DIRS": str(wheel_like_bank)})
+    assert got["outcome"] == "graded", (got["outcome"], got.get("message"))
+    assert got["score"] <= starter_score("ml-foundations/kmeans-step", tmp_path) + 1e-9
     assert "no reference found" in json.dumps(got["notes"])
 
 
