@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -268,6 +269,7 @@ def grade_command(
     """Grade one submission non-interactively."""
     from hireloop.bank.grading import GradingUnavailable, grade
     from hireloop.display import show_grade
+    from hireloop.integrity import flag_grade
 
     if not file.exists():
         fail(f"{file}: no such file or directory")
@@ -277,6 +279,8 @@ def grade_command(
     try:
         submission = kind.read_submission(ex, variant, file)
         result = grade(kind, ex, variant, submission)
+        if result.outcome != "error":
+            result = flag_grade(kind, ex, variant, submission, result, name=str(file))
     except GradingUnavailable as exc:
         fail(f"{ex.id} cannot be graded yet: {exc}")
     except OSError as exc:
@@ -286,6 +290,66 @@ def grade_command(
     else:
         show_grade(console, result, interviewer=True)
     raise typer.Exit(0 if result.outcome != "error" else 1)
+
+
+@app.command("similarity")
+def similarity_command(
+    exercise: Annotated[str, typer.Argument(help="Exercise id, or the path to its directory.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Submissions: files or project directories (two or more, or one to compare with "
+             "the exercise's own solutions).")],
+    seed: Annotated[int, typer.Option(help="The variant the submissions answer.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare submissions with each other and with the exercise's reference, exemplary
+    samples and known solutions; print the pairs above the threshold with the matched regions.
+    Similarity informs a reviewer; it never changes a grade."""
+    from hireloop.integrity import Document, Index, check_against, exercise_sources, threshold
+
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or directory")
+    bank, ex = _resolve_exercise(_bank(), exercise)
+    kind = bank.kinds.get(ex.kind)
+    variant = bank.variant(ex, seed)
+    sources = exercise_sources(kind, ex, variant)
+    if sources is None:
+        fail(f"{ex.id} is a {ex.kind} exercise: its answers are not compared for similarity")
+    index = Index(sources.medium, sources.ignore)
+    for path in paths:
+        try:
+            submission = kind.read_submission(ex, variant, path)
+        except OSError as exc:
+            fail(f"cannot read {path}: {exc}")
+        index.add(Document(str(path), kind.comparable_text(submission), sources.medium))
+    matches = index.all_pairs()
+    for document in index.documents:
+        matches += check_against(document, sources.documents, sources.ignore)
+    matches.sort(key=lambda m: -m.similarity)
+    if as_json:
+        print_json({"exercise": ex.id, "medium": sources.medium,
+                    "threshold": threshold(sources.medium),
+                    "compared": [d.name for d in index.documents],
+                    "against": [{"name": d.name, "role": d.role} for d in sources.documents],
+                    "pairs": [m.as_json() for m in matches]})
+        return
+    console.print(f"{len(index.documents)} submission(s) of [bold]{ex.id}[/] compared with each "
+                  f"other and with {len(sources.documents)} of the exercise's own solution(s); "
+                  f"threshold {threshold(sources.medium):.0%}.")
+    if not matches:
+        console.print("No pair above the threshold.")
+        return
+    for m in matches:
+        console.print(f"\n[bold yellow]{m.similarity:.0%}[/] ({m.method}) "
+                      f"[bold]{escape(m.a.name)}[/] ~ [bold]{escape(m.b.name)}[/]"
+                      + (f" [dim]({m.b.role.replace('_', ' ')})[/]" if m.b.role != "submission"
+                         else ""))
+        for region in m.as_json()["regions"][:10]:
+            a, b = region["a"], region["b"]
+            console.print(f"  lines {a['lines'][0]}–{a['lines'][1]}  ~  "
+                          f"lines {b['lines'][0]}–{b['lines'][1]}")
+    console.print("\n[dim]Similar is not the same as copied: look at the regions before "
+                  "concluding anything.[/]")
 
 
 @app.command("practice")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -50,5 +51,8 @@ def show_grade(console: Console, grade: Grade, *, interviewer: bool = False) -> 
         parts += ["", "[bold]Feedback[/]", *[f"• {line}" for line in grade.feedback]]
     if interviewer and grade.notes:
         parts += ["", "[bold]Notes for the interviewer[/]", *[f"• {n}" for n in grade.notes]]
+    if interviewer and grade.flags:
+        parts += ["", "[bold yellow]Flags for a person to look at[/] (they change no score)",
+                  *[f"• {escape(f.code)}: {escape(f.detail)}" for f in grade.flags]]
     console.print(Panel(Group(*parts), title="Result", subtitle=f"graded by {grade.grader}",  # type: ignore[arg-type]
                         title_align="left", subtitle_align="right"))

@@ -211,6 +211,10 @@ def load_exercise(
 
     samples, sample_errors = _load_samples(files, source, directory)
     result.errors += sample_errors
+    for i, name in enumerate(meta.known_solutions if meta is not None else []):
+        if name not in files:
+            result.errors.append(ExerciseError(toml_file, f"known_solutions[{i}]",
+                                               f"{name!r} does not exist in the exercise"))
 
     if meta is None or result.errors:
         return result

@@ -49,6 +49,20 @@ class ExerciseMeta(BaseModel):
     """parameters drawn from a seed, when the exercise has variants"""
     practice: bool = True
     """false: interview only, never shown or graded in practice mode"""
+    known_solutions: list[str] = Field(default_factory=list)
+    """solutions known to be public (a leaked answer, a popular blog post's code), as files of
+    the exercise under ``hidden/``: every submission is compared with them, and a close match
+    is flagged for the reviewer"""
+
+    @field_validator("known_solutions")
+    @classmethod
+    def _hidden_files(cls, value: list[str]) -> list[str]:
+        for name in value:
+            parts = Path(name).parts
+            if Path(name).is_absolute() or ".." in parts or len(parts) < 2 or parts[0] != "hidden":
+                raise ValueError(f"{name!r} must be a file under hidden/ (e.g. "
+                                 "\"hidden/leaked_a.py\"), so no candidate can read it")
+        return value
 
     @field_validator("competencies")
     @classmethod

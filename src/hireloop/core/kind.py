@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -93,6 +93,38 @@ class Kind(ABC):
         offers no trial. ``log`` receives output lines live, for long runs."""
         del exercise, variant, submission, log
         return None
+
+    similarity: ClassVar[Literal["code", "text"] | None] = None
+    """how answers are compared with each other for the integrity check: as Python code
+    (normalised tokens), as prose (shingles and paraphrase), or not at all (None)"""
+
+    def references(self, exercise: Exercise, variant: Variant) -> dict[str, str]:
+        """The author's own solutions, by the name a reviewer knows them by (e.g.
+        ``hidden/reference.py``): a submission close to one is flagged."""
+        del exercise, variant
+        return {}
+
+    def given_text(self, exercise: Exercise, variant: Variant) -> str:
+        """What every candidate is given (starter code, the prompt): never counted as shared
+        between two answers."""
+        del exercise, variant
+        return ""
+
+    def comparable_text(self, submission: Submission, grade: Grade | None = None) -> str:
+        """The part of a submission that similarity compares (the answer's text, a project's
+        Python files); ``grade`` gives what only grading produced (a spoken transcript)."""
+        del grade
+        if submission.text is not None and not submission.files:
+            return submission.text
+        parts = []
+        for name, data in sorted(submission.files.items()):
+            if self.similarity == "code" and not name.endswith(".py"):
+                continue
+            try:
+                parts.append(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+        return "\n".join(parts) if parts else (submission.text or "")
 
     def web_templates(self) -> Path | None:
         """A folder with ``answer-<kind>.html``, the kind's own answer widget for the web app;

@@ -121,6 +121,15 @@ class CodeKind(Kind):
     name: ClassVar[str] = "code"
     version: ClassVar[str] = "1"
     config_model: ClassVar[type[BaseModel] | None] = CodeConfig
+    similarity: ClassVar[Literal["code", "text"] | None] = "code"
+
+    def references(self, exercise: Exercise, variant: Variant) -> dict[str, str]:
+        del variant
+        return {f"hidden/{REFERENCE}": exercise.hidden.read_text(REFERENCE)}
+
+    def given_text(self, exercise: Exercise, variant: Variant) -> str:
+        config: CodeConfig = exercise.config
+        return exercise.render(exercise.public_files[config.starter].decode("utf-8"), variant)
 
     def prepared_cases(self, exercise: Exercise) -> list[Prepared]:
         """Visible then hidden cases, numbered, with the exercise's per-case time limit."""

@@ -59,6 +59,12 @@ class MlTaskConfig(BaseModel):
         return self
 
 
+def _python_of(files: dict[str, bytes]) -> str:
+    """A project's Python files, one after the other (what similarity compares)."""
+    return "\n".join(data.decode("utf-8", errors="replace")
+                     for name, data in sorted(files.items()) if name.endswith(".py"))
+
+
 def _functions_defined(source: str) -> set[str]:
     tree = ast.parse(source)
     return {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
@@ -70,6 +76,15 @@ class MlTaskKind(Kind):
     name: ClassVar[str] = "ml_task"
     version: ClassVar[str] = "1"
     config_model: ClassVar[type[BaseModel] | None] = MlTaskConfig
+    similarity: ClassVar[Literal["code", "text"] | None] = "code"
+
+    def references(self, exercise: Exercise, variant: Variant) -> dict[str, str]:
+        del variant
+        return {"hidden/reference/": _python_of(self.reference_files(exercise))}
+
+    def given_text(self, exercise: Exercise, variant: Variant) -> str:
+        del variant
+        return _python_of(self.starter_files(exercise))
 
     # -- the exercise ------------------------------------------------------------------
     def load_scoring(self, exercise: Exercise) -> tuple[ScoringSpec | None, list[ExerciseError]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -64,6 +64,23 @@ class SpokenKind(Kind):
     name: ClassVar[str] = "spoken"
     version: ClassVar[str] = "2"
     config_model: ClassVar[type[BaseModel] | None] = SpokenConfig
+    similarity: ClassVar[Literal["code", "text"] | None] = "text"
+
+    def references(self, exercise: Exercise, variant: Variant) -> dict[str, str]:
+        return TextKind().references(exercise, variant)
+
+    def given_text(self, exercise: Exercise, variant: Variant) -> str:
+        return exercise.prompt_for(variant)
+
+    def comparable_text(self, submission: Submission, grade: Grade | None = None) -> str:
+        """The transcript (from the grade); a text file stands for one (``hireloop similarity``
+        on transcripts)."""
+        if grade is not None and grade.transcript:
+            return " ".join(line.text for line in grade.transcript)
+        for name, data in sorted(submission.files.items()):
+            if name.endswith((".txt", ".md")):
+                return data.decode("utf-8", errors="replace")
+        return submission.text or ""
 
     def load_rubric(self, exercise: Exercise) -> tuple[Rubric | None, list[ExerciseError]]:
         """The rubric (``hidden/rubric.toml``), in the text kind's format."""

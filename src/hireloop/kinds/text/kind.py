@@ -107,6 +107,16 @@ class TextKind(Kind):
     name: ClassVar[str] = "text"
     version: ClassVar[str] = "2"
     config_model: ClassVar[type[BaseModel] | None] = TextConfig
+    similarity: ClassVar[Literal["code", "text"] | None] = "text"
+
+    def references(self, exercise: Exercise, variant: Variant) -> dict[str, str]:
+        rubric, _ = self.load_rubric(exercise)
+        if rubric is None:
+            return {}
+        return {"the rubric's reference answer": exercise.render(rubric.reference_answer, variant)}
+
+    def given_text(self, exercise: Exercise, variant: Variant) -> str:
+        return exercise.prompt_for(variant)
 
     def load_rubric(self, exercise: Exercise) -> tuple[Rubric | None, list[ExerciseError]]:
         """Read and validate the rubric from the author's copy."""
