@@ -1,7 +1,7 @@
 """Disguised copies of a Python solution, at four strengths, for the labelled similarity set.
 
-1. ``renamed``: every name the author chose is renamed (the entry point stays, or grading
-   would fail), comments and layout kept;
+1. ``renamed``: every name the author chose is renamed (the entry point and its parameters
+   stay, since graders call them by name), comments and layout kept;
 2. ``stripped``: also docstrings, comments and annotations dropped, the program re-printed;
 3. ``reordered``: also independent neighbouring statements swapped and helpers moved;
 4. ``rewritten``: also ``x += y`` written out, comparisons turned round and a dead statement
@@ -198,7 +198,12 @@ def disguise(source: str, entry: str, strength: str, seed: int = 0) -> str:
         raise ValueError(f"strength must be one of {STRENGTHS}")
     rng = random.Random(seed)
     tree = ast.parse(source)
-    mapping = _mapping(_bound_names(tree, {entry}), rng)
+    keep = {entry}
+    for node in ast.walk(tree):  # the entry's parameters: graders may pass them by name
+        if isinstance(node, ast.FunctionDef) and node.name == entry:
+            keep |= {a.arg for a in (*node.args.posonlyargs, *node.args.args,
+                                      *node.args.kwonlyargs)}
+    mapping = _mapping(_bound_names(tree, keep), rng)
     if strength == "renamed":
         return _rename_tokens(source, mapping)
     tree = _Renamer(mapping).visit(tree)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -414,6 +415,57 @@ class RateHit(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class SimilarityPrint(Base):
+    """An answer's fingerprint for the similarity check (``hireloop.integrity``), kept so a new
+    answer is compared through the index instead of with every answer again."""
+
+    __tablename__ = "similarity_prints"
+    __table_args__ = (Index("ix_similarity_prints_exercise", "exercise_id", "scope"),)
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    exercise_id: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[str] = mapped_column(String(20))
+    """``interview`` or ``practice``: the two are never compared with each other"""
+    medium: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    """what was compared (the code, the answer, the transcript): regions point into it"""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SimilarityHash(Base):
+    """One fingerprint hash of an answer: the inverted index that finds the answers sharing
+    fingerprints with a new one."""
+
+    __tablename__ = "similarity_hashes"
+    __table_args__ = (Index("ix_similarity_hashes_lookup", "exercise_id", "scope", "hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
+                                           index=True)
+    exercise_id: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[str] = mapped_column(String(20))
+    hash: Mapped[int] = mapped_column(BigInteger)
+
+
+class SimilarityMatch(Base):
+    """Two answers found alike, seen from ``answer_id`` (each pair is stored both ways)."""
+
+    __tablename__ = "similarity_matches"
+    __table_args__ = (UniqueConstraint("answer_id", "other_answer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
+                                           index=True)
+    other_answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
+                                                 index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(20))
+    regions: Mapped[list[Any]] = mapped_column(JSON)
+    """``[{"a": {start, end, lines}, "b": {...}}]``: a in this answer, b in the other"""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ = [
     "Answer",
     "ApiToken",
@@ -429,6 +481,9 @@ __all__ = [
     "PasswordReset",
     "RateHit",
     "SetupToken",
+    "SimilarityHash",
+    "SimilarityMatch",
+    "SimilarityPrint",
     "StageRun",
     "Team",
     "TrialRun",

@@ -35,6 +35,7 @@ from hireloop.config import Settings
 from hireloop.core import Grade, Submission
 from hireloop.db import Database, open_database
 from hireloop.db.models import Answer, BankReload, GradingJob, TrialRun, Worker, utcnow
+from hireloop.integrity import flag_grade
 
 log = logging.getLogger("hireloop.jobs")
 
@@ -137,7 +138,10 @@ class Runtime:
         if kind is None:
             raise GradingUnavailable(self.bank.kinds.why_missing(exercise.meta.kind))
         variant = self.bank.variant(exercise, submission.seed)
-        return grade(kind, exercise, variant, submission)
+        result = grade(kind, exercise, variant, submission)
+        if result.outcome == "error":
+            return result
+        return flag_grade(kind, exercise, variant, submission, result)
 
     def run_job(self, job_id: int) -> str:
         """Claim and run one job; returns its final state (or why it was not run)."""
@@ -173,12 +177,32 @@ class Runtime:
                 update(GradingJob)
                 .where(GradingJob.id == job_id, GradingJob.worker_id == self.worker_id)
                 .values(state=state, grade=grade_json, error=error, finished_at=utcnow()))
+        if state == "graded" and submission is not None and grade_json is not None:
+            self.compare_answer(job_id, submission, Grade.model_validate(grade_json))
         if self.settings.recording_retention_days == 0 and submission_has_upload(submission):
             from hireloop.hiring.service import purge_recordings
 
             with self.db.session() as session:
                 purge_recordings(session, self.settings)
         return state
+
+    def compare_answer(self, job_id: int, submission: Submission, result: Grade) -> None:
+        """Index a graded answer and store its matches with the other answers of its
+        exercise (after the grade is stored: a failure here never touches the grade)."""
+        from hireloop.integrity.store import record
+
+        try:
+            exercise = self.bank.get(submission.exercise_id)
+            kind = self.bank.kinds.get(exercise.meta.kind)
+            if kind is None:
+                return
+            with self.db.session() as session:
+                job = session.get(GradingJob, job_id)
+                if job is not None:
+                    record(session, kind, exercise, self.bank.variant(exercise, submission.seed),
+                           job.answer, submission, result)
+        except Exception:
+            log.exception("similarity of grading job %s failed", job_id)
 
     # --- trial runs -------------------------------------------------------------------------
 

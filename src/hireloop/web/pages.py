@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from hireloop.db.models import Candidate, Note, Team, User
+from hireloop.db.models import Candidate, Note, SimilarityPrint, Team, User
 from hireloop.hiring import security, service
-from hireloop.hiring.authz import allowed, role_may
+from hireloop.hiring.authz import Principal, allowed, role_may
 from hireloop.hiring.service import Invalid, ServiceError, TooMany
 from hireloop.reports.scorecard import build_scorecard, competency_chart, to_csv
 from hireloop.web.deps import (
@@ -322,7 +323,55 @@ def interview_page(request: Request, interview_id: Id, me: TeamReader, s: Sessio
                 answers=answers, views=_views(platform, interview),
                 decided_by=s.get(User, interview.decided_by) if interview.decided_by else None,
                 manages=manages, acts=allowed(me, "interview.act", scope),
-                assignable=service.assignable_users(s, interview) if manages else [])
+                assignable=service.assignable_users(s, interview) if manages else [],
+                similar=_similar(s, me, platform, interview))
+
+
+def _similar(s: Session, me: Principal, platform: Any, interview: Any
+             ) -> dict[int, list[dict[str, Any]]]:
+    """What each answer was found alike, side by side: other answers of the exercise (their
+    candidate named only to a reviewer who may see that interview) and the exercise's own
+    solutions flagged in the grade."""
+    from hireloop.integrity.store import matches_of, side_by_side, source_text
+
+    panels: dict[int, list[dict[str, Any]]] = {}
+    for answer_id, matches in matches_of(s, [a.id for a in interview.answers]).items():
+        for m in matches:
+            other = m["other"]
+            seen = other.interview is not None and allowed(
+                me, "interview.read", service.interview_scope(other.interview))
+            panels.setdefault(answer_id, []).append({
+                "code": "matches_submission", "similarity": m["similarity"],
+                "method": m["method"], "regions": len(m["regions"]),
+                "label": (f"{other.interview.candidate.name}'s answer" if seen
+                          else "another candidate's answer (name hidden: you may not see "
+                               "that interview)"),
+                "link": f"/team/interviews/{other.interview_id}#answer-{other.id}" if seen
+                        else None,
+                **side_by_side(m["text"], m["other_text"], m["regions"])})
+    prints = dict(s.execute(select(SimilarityPrint.answer_id, SimilarityPrint.text).where(
+        SimilarityPrint.answer_id.in_([a.id for a in interview.answers]))).all())
+    for answer in interview.answers:
+        grade = answer.jobs[-1].grade if answer.jobs and answer.jobs[-1].grade else None
+        for flag in (grade or {}).get("flags", []):
+            other = flag.get("other") or {}
+            if not flag.get("regions") or other.get("role") in (None, "submission"):
+                continue
+            try:
+                exercise = platform.bank.get(answer.exercise_id)
+                kind = platform.bank.kinds.get(exercise.meta.kind)
+                right = source_text(kind, exercise, platform.bank.variant(exercise, answer.seed),
+                                    other.get("name", ""))
+            except Exception:  # the exercise left the bank
+                right = None
+            panels.setdefault(answer.id, []).append({
+                "code": flag["code"], "similarity": flag.get("similarity", 0.0),
+                "method": flag.get("method", ""), "regions": len(flag["regions"]),
+                "label": f"{other.get('role', '').replace('_', ' ')} {other.get('name', '')}",
+                "link": None,
+                **side_by_side(prints.get(answer.id, answer.text or ""), right or "",
+                               flag["regions"])})
+    return panels
 
 
 def _views(platform: Any, interview: Any) -> dict[int, Any]:
