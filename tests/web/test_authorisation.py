@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from hireloop.db.models import Answer, Upload
 from hireloop.hiring import service
 from hireloop.hiring.authz import Principal
-from tests.web.conftest import PASSWORD, Site, page_csrf
+from tests.web.conftest import PASSWORD, TEXT, Site, page_csrf
 
 ROLES = ("anonymous", "candidate_b", "candidate_a", "interviewer_other", "manager_other",
          "deactivated", "interviewer", "manager", "manager_token", "admin")
@@ -33,7 +33,8 @@ TEAM = ("interviewer", "interviewer_other", "manager", "manager_other", "manager
 # any team) | loop (team A's loop: its managers, admins) | interview (interview A: its
 # assigned interviewer, team A's managers, admins) | candidate (own interview) |
 # candidate_object (an answer of candidate A) | practice_owner (a practice answer of someone
-# else: nobody here owns it)
+# else: nobody here owns it) | room (the live room of interview A's live stage: candidate A,
+# the stage's interviewer, admins) | room_lead (that room's interviewer, admins)
 TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/"): ("public", None),
     ("GET", "/healthz"): ("public", None),
@@ -181,10 +182,22 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/api/v1/practice/answers/{answer_id}/upload"): ("practice_owner", b"chunk"),
     ("POST", "/api/v1/practice/answers/{answer_id}/upload/complete"): (
         "practice_owner", {"mime": "audio/webm"}),
+    # live rooms
+    ("GET", "/team/interviews/{interview_id}/live"): ("interview", None),
+    ("POST", "/team/interviews/{interview_id}/live/{index}"): ("loop", {
+        "starts_at": "2026-01-05T10:00", "interviewers": "{interviewer_id}"}),
+    ("GET", "/live/{room_id}"): ("room", None),
+    ("GET", "/live/{room_id}/state"): ("room", None),
+    ("POST", "/live/{room_id}/run"): ("room", {"answer_id": "{live_answer_id}"}),
+    ("POST", "/live/{room_id}/marks"): ("room_lead", {
+        "answer_id": "{live_answer_id}", "criterion": "Key point 1", "points": 0,
+        "evidence": "said nothing about it"}),
+    ("POST", "/live/{room_id}/end"): ("room_lead", {}),
+    ("WS", "/live/{room_id}/ws/{doc}"): ("room", None),  # test_the_room_socket_admits_...
 }
 
 # Run last, in this order: they change what the other routes see.
-LAST = ["/take/stage/{index}/submit", "/api/v1/take/stages/{index}/submit",
+LAST = ["/live/{room_id}/end", "/take/stage/{index}/submit", "/api/v1/take/stages/{index}/submit",
         "/team/interviews/{interview_id}/decision", "/api/v1/interviews/{interview_id}/decision",
         "/team/interviews/{interview_id}/resend", "/api/v1/interviews/{interview_id}/resend",
         "/team/interviews/{interview_id}/revoke", "/api/v1/interviews/{interview_id}/revoke",
@@ -204,6 +217,8 @@ def all_routes(app: Any) -> set[tuple[str, str]]:
                 for method in route.methods or ():
                     if method != "HEAD":
                         found.add((method, prefix + route.path))
+            elif isinstance(route, WebSocketRoute):
+                found.add(("WS", prefix + route.path))
 
     walk(app.routes)
     return found
@@ -221,6 +236,8 @@ def allowed_for(access: str, role: str) -> bool:
         "candidate": role in ("candidate_a", "candidate_b"),
         "candidate_object": role == "candidate_a",
         "practice_owner": False,
+        "room": role in ("candidate_a", "interviewer", "admin"),
+        "room_lead": role in ("interviewer", "admin"),
     }[access]
 
 
@@ -260,7 +277,34 @@ def _more_people(site: Site) -> dict[str, Any]:
         s.add(Upload(answer_id=talk_id, name="recording.wav", path=str(recording),
                      mime="audio/wav", size=recording.stat().st_size, complete=True))
     extra["talk_id"] = talk_id
+    extra["room_id"], extra["live_answer_id"] = add_live_room(site, site.ids["a"],
+                                                              [site.ids["interviewer"]])
     return extra
+
+
+def add_live_room(site: Site, interview_id: int, interviewers: list[int],
+                  exercise_id: str = TEXT) -> tuple[int, int]:
+    """A live stage appended to the interview (one exercise), its room open now for 30
+    minutes with these interviewers: (room id, the stage's answer id)."""
+    from datetime import timedelta
+
+    from hireloop.db.models import Interview, StageRun, utcnow
+    from hireloop.live import rooms
+
+    with site.platform.db.session() as s:
+        interview = s.get(Interview, interview_id)
+        index = len(interview.plan)
+        interview.plan = [*interview.plan, {"name": "Live pairing", "minutes": 30,
+                                            "weight": 1, "principle": None, "live": True,
+                                            "exercises": [{"id": exercise_id, "seed": 0}]}]
+        s.add(StageRun(interview_id=interview_id, index=index))
+        answer = Answer(interview_id=interview_id, stage_index=index, exercise_id=exercise_id,
+                        seed=0)
+        s.add(answer)
+        s.flush()
+        room = rooms.schedule(s, interview, index, starts_at=utcnow() - timedelta(minutes=1),
+                              minutes=30, interviewers=interviewers, meeting_link=None)
+        return room.id, answer.id
 
 
 def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
@@ -279,13 +323,16 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
               "loop_id": site.ids["loop"], "token": site.ids["link_a"].rsplit("/", 1)[1],
               "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"]),
               "user_id": extra["nobody_id"], "nobody_id": extra["nobody_id"],
-              "interviewer_id": site.ids["interviewer"], "token_id": extra["token_id"]}
+              "interviewer_id": site.ids["interviewer"], "token_id": extra["token_id"],
+              "room_id": extra["room_id"], "live_answer_id": extra["live_answer_id"]}
     order = sorted(TABLE, key=lambda k: (k[1] in LAST, LAST.index(k[1]) if k[1] in LAST else 0,
                                          k[0] != "GET"))
     failures = []
     counter = 0
     for role in ROLES:
         for method, path in order:
+            if method == "WS":
+                continue  # test_the_room_socket_admits_only_its_people walks every role
             access, body = TABLE[(method, path)]
             counter += 1
             params = {**values, "n": counter}
@@ -311,6 +358,44 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
                                 f"(expected {'allowed' if expected else 'denied'}) "
                                 f"{response.text[:120]!r}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_room_socket_admits_only_its_people(site: Site) -> None:
+    """The live room's websocket, both documents, for every role: the shared document is
+    open to candidate A, the stage's interviewer and admins; the interviewers' panel to the
+    interviewer and admins only (never the candidate). Everyone else is refused before the
+    handshake, and so is a page of another origin even with the right cookies."""
+    from starlette.websockets import WebSocketDisconnect
+
+    extra = _more_people(site)
+    jars = _sign_everyone_in(site, extra)
+    expected = {"shared": ("candidate_a", "interviewer", "admin"),
+                "panel": ("interviewer", "admin")}
+    failures = []
+    for role in ROLES:
+        for doc, admitted in expected.items():
+            headers = _socket_headers(jars[role])
+            url = f"/live/{extra['room_id']}/ws/{doc}"
+            try:  # through the app's own event loop, where the rooms are served
+                with site.main.websocket_connect(url, headers=headers) as socket:
+                    first = socket.receive_bytes()
+                    opened = first[:2] == b"\x00\x00"  # sync step 1: the document is served
+            except WebSocketDisconnect:
+                opened = False
+            if opened != (role in admitted):
+                failures.append(f"{role} {doc}: {'opened' if opened else 'refused'}")
+    assert not failures, "\n".join(failures)
+    forged = {**_socket_headers(jars["admin"]), "origin": "https://evil.example"}
+    with pytest.raises(WebSocketDisconnect), site.main.websocket_connect(
+            f"/live/{extra['room_id']}/ws/shared", headers=forged) as socket:
+        socket.receive_bytes()
+
+
+def _socket_headers(jar: dict[str, Any]) -> dict[str, str]:
+    headers = {k: v for k, v in jar["headers"].items() if k == "authorization"}
+    if jar["cookies"]:
+        headers["cookie"] = "; ".join(f"{k}={v}" for k, v in jar["cookies"].items())
+    return headers
 
 
 def _candidate_of(site: Site, interview_id: int) -> int:
@@ -367,7 +452,8 @@ def _request(site: Site, jar: dict[str, Any], method: str, url: str, body: Any) 
     client = TestClient(site.app, base_url="http://testserver", cookies=jar["cookies"])
     headers = {"accept": "text/html", **jar["headers"]}
     csrf = jar["headers"].get("X-CSRF-Token", "")
-    json_body = url.startswith("/api/") or url.endswith(("/save", "/complete", "/trial"))
+    json_body = url.startswith("/api/") or url.endswith(("/save", "/complete", "/trial",
+                                                         "/run", "/marks"))
     if body is None:
         return client.request(method, url, headers=headers, follow_redirects=False)
     if isinstance(body, bytes):

@@ -66,6 +66,9 @@ class Stage(BaseModel):
     principle: str | None = None
     """behavioural stages: the company principle the stage probes"""
     description: str | None = None
+    live: bool = False
+    """a live stage: done together with interviewers in a room at a scheduled time (the team
+    schedules it per interview; ``minutes`` is the room's default length)"""
 
     @model_validator(mode="after")
     def _has_exercises(self) -> Stage:
@@ -206,6 +209,7 @@ class PlannedStage:
     weight: float
     exercises: list[PlannedExercise]
     principle: str | None
+    live: bool = False
 
 
 def _rng(*parts: object) -> random.Random:
@@ -239,5 +243,5 @@ def resolve_loop(loop: Loop, bank: Bank, seed: int) -> list[PlannedStage]:
             used.update(picked)
         planned = [PlannedExercise(i, rng.randrange(1_000_000)) for i in chosen]
         stages.append(PlannedStage(stage.name, stage.minutes, stage.weight, planned,
-                                   stage.principle))
+                                   stage.principle, stage.live))
     return stages

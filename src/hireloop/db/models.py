@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    LargeBinary,
     DateTime,
     Float,
     ForeignKey,
@@ -403,6 +404,64 @@ class Note(Base):
     user: Mapped[User] = relationship()
 
 
+class LiveRoom(Base):
+    """A live stage of one interview, scheduled: the window when its room is open, the
+    interviewers who join it (besides the candidate and admins), the team's meeting link, and
+    how it ended. The room's documents are the rows of ``live_updates``."""
+
+    __tablename__ = "live_rooms"
+    __table_args__ = (UniqueConstraint("interview_id", "stage_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    stage_index: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int] = mapped_column(Integer)
+    interviewers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """user ids of the stage's interviewers (each also assigned to the interview)"""
+    meeting_link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    """the video call of the team's own tool (https), shown to everyone in the room"""
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 nullable=True)
+    """the interviewer who ended it early (none: the window closed)"""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    interview: Mapped[Interview] = relationship()
+
+
+class LiveUpdate(Base):
+    """One Yjs update of a room's document, stored before any other client receives it.
+    ``doc`` is ``shared`` (what everyone in the room edits) or ``panel`` (the interviewers'
+    private notes and coverage)."""
+
+    __tablename__ = "live_updates"
+    __table_args__ = (Index("ix_live_updates_room", "room_id", "doc", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
+    doc: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LiveMark(Base):
+    """An interviewer's score for one rubric criterion during a live stage, with the evidence
+    they saw. When the answer's grade arrives it becomes an ``Override`` (``recorded``)."""
+
+    __tablename__ = "live_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(300))
+    points: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class RateHit(Base):
     """One attempt at a rate-limited action (login, invitation), for limits that hold across
     processes and restarts."""
@@ -475,6 +534,9 @@ __all__ = [
     "Candidate",
     "GradingJob",
     "Interview",
+    "LiveMark",
+    "LiveRoom",
+    "LiveUpdate",
     "LoopRecord",
     "Note",
     "Override",

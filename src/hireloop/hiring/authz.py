@@ -12,6 +12,9 @@ interviewers assigned to it. ``allowed`` is the only place that decides:
 - interviewers see and act on the interviews they are assigned to, and nothing else of loops;
 - candidates reach only their own interview (``owns`` is checked for every answer, stage and
   upload they touch);
+- a live stage's room is joined by its candidate, the interviewers scheduled on that stage and
+  admins; only those interviewers and admins lead it (the interviewers' panel, ending it), so a
+  hiring manager who is not on the stage stays out, whatever their team;
 - everybody may practise (unless practice is closed, which the practice routes check).
 
 Listing queries (``hireloop.hiring.service.visible_*``) narrow the database query to the same
@@ -46,10 +49,14 @@ _POLICY: dict[str, frozenset[str]] = {
     "status.read": frozenset({"admin", "metrics"}),
     "tokens.own": _TEAM,             # create and revoke one's own API tokens
     "interview.take": frozenset({"candidate"}),
+    "room.join": frozenset({"candidate", *_TEAM}),  # a live stage's room: editor, shared run
+    "room.lead": _TEAM,              # the interviewers' panel, marks, ending the room
     "practice": _EVERYONE,
 }
 _SCOPED = frozenset({"loop.create", "loop.read", "loop.write", "interview.invite",
-                     "interview.read", "interview.act", "interview.take"})
+                     "interview.read", "interview.act", "interview.take", "room.join",
+                     "room.lead"})
+_ROOM = frozenset({"room.join", "room.lead"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,8 @@ class Scope:
     team_id: int | None = None
     interview_id: int | None = None
     assignees: frozenset[int] = field(default_factory=frozenset)
+    room_interviewers: frozenset[int] = field(default_factory=frozenset)
+    """a live room's scope: the interviewers scheduled on its stage"""
 
 
 ANONYMOUS = Principal("anonymous")
@@ -107,6 +116,8 @@ def allowed(principal: Principal, action: str, scope: Scope | None = None) -> bo
         return False  # an action on an object is never allowed without knowing the object
     if principal.role == "candidate":
         return scope.interview_id is not None and principal.interview_id == scope.interview_id
+    if action in _ROOM:
+        return principal.user_id is not None and principal.user_id in scope.room_interviewers
     if principal.role == "hiring_manager":
         return principal.team_id is not None and scope.team_id == principal.team_id
     if principal.role == "interviewer":

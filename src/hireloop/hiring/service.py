@@ -693,7 +693,7 @@ def invite(s: Session, platform: Platform, user: Principal, *, name: str, email:
     interview = Interview(
         candidate_id=candidate.id, loop_id=record.id, loop_snapshot=record.definition,
         plan=[{"name": st.name, "minutes": st.minutes, "weight": st.weight,
-               "principle": st.principle,
+               "principle": st.principle, "live": st.live,
                "exercises": [{"id": e.exercise_id, "seed": e.seed} for e in st.exercises]}
               for st in plan],
         token_hash=security.token_hash(token),
@@ -785,11 +785,20 @@ def stage_deadline(interview: Interview, run: StageRun) -> datetime | None:
     return run.started_at + timedelta(minutes=int(interview.plan[run.index]["minutes"]))
 
 
+def is_live(interview: Interview, index: int) -> bool:
+    """Whether a stage of the interview is live (done in a room, at its scheduled time)."""
+    return bool(interview.plan[index].get("live"))
+
+
 def stage_state(interview: Interview, run: StageRun) -> str:
-    """locked, ready, in_progress, time_up or submitted."""
+    """locked, ready, in_progress, time_up or submitted; a live stage is ``live`` until its
+    room ends (``hireloop.live.rooms`` says whether the room is open)."""
     if run.submitted_at is not None:
         return "submitted"
-    earlier = [r for r in interview.stages if r.index < run.index]
+    if is_live(interview, run.index):
+        return "live"
+    earlier = [r for r in interview.stages if r.index < run.index
+               and not is_live(interview, r.index)]
     if any(r.submitted_at is None for r in earlier):
         return "locked"
     if run.started_at is None:
@@ -817,6 +826,8 @@ def start_stage(interview: Interview, index: int) -> StageRun:
         raise Forbidden("please read and accept how you will be assessed first")
     run = stage_run(interview, index)
     state = stage_state(interview, run)
+    if state == "live":
+        raise Conflict("this stage is live: join its room at the scheduled time")
     if state == "locked":
         raise Conflict("submit the earlier stages first")
     if state == "ready":
@@ -854,6 +865,8 @@ def autosave(platform: Platform, interview: Interview, answer: Answer, *,
         raise Conflict("this stage was submitted; answers can no longer change")
     if state in ("locked", "ready"):
         raise Conflict("open the stage before answering")
+    if state == "live":
+        raise Conflict("this stage is live: its room's shared editor saves the answer")
     deadline = stage_deadline(interview, run)
     if deadline is not None and utcnow() > deadline + timedelta(seconds=GRACE_S):
         raise Conflict("the time for this stage is over; your last saved answer is kept")
@@ -906,12 +919,16 @@ def _clean_files(files: dict[str, str] | None) -> dict[str, str]:
     return out
 
 
-def submit_stage(s: Session, interview: Interview, index: int) -> list[int]:
-    """Hand in a stage: every answer becomes a grading job. Returns the jobs to enqueue."""
+def submit_stage(s: Session, interview: Interview, index: int, *,
+                 room_ended: bool = False) -> list[int]:
+    """Hand in a stage: every answer becomes a grading job. Returns the jobs to enqueue. A
+    live stage is handed in only by its room's end (``room_ended``)."""
     run = stage_run(interview, index)
     state = stage_state(interview, run)
     if state == "submitted":
         return []
+    if state == "live" and not room_ended:
+        raise Conflict("this stage is live: it ends with its room")
     if state in ("locked", "ready"):
         raise Conflict("this stage is not open")
     run.submitted_at = utcnow()
@@ -930,6 +947,8 @@ def settle_expired(s: Session, interview: Interview) -> list[int]:
     """Submit stages whose time and grace are over (the candidate closed the tab)."""
     jobs: list[int] = []
     for run in interview.stages:
+        if is_live(interview, run.index):
+            continue  # a live stage ends with its room
         deadline = stage_deadline(interview, run)
         if (run.submitted_at is None and deadline is not None
                 and utcnow() > deadline + timedelta(seconds=GRACE_S)):

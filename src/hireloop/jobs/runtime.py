@@ -177,6 +177,11 @@ class Runtime:
                 update(GradingJob)
                 .where(GradingJob.id == job_id, GradingJob.worker_id == self.worker_id)
                 .values(state=state, grade=grade_json, error=error, finished_at=utcnow()))
+        if state == "graded":
+            from hireloop.live.rooms import record_job_marks
+
+            with self.db.session() as session:
+                record_job_marks(session, job_id)
         if state == "graded" and submission is not None and grade_json is not None:
             self.compare_answer(job_id, submission, Grade.model_validate(grade_json))
         if self.settings.recording_retention_days == 0 and submission_has_upload(submission):

@@ -19,6 +19,7 @@ from hireloop.config import Settings
 from hireloop.hiring import security
 from hireloop.hiring.service import Platform, ServiceError
 from hireloop.jobs import JobRunner
+from hireloop.live.server import LiveHub
 from hireloop.web.render import make_env, page
 
 log = logging.getLogger("hireloop.web")
@@ -132,9 +133,13 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
         runner = JobRunner(platform.runtime, threads, trial_threads)
         runner.start()
         app.state.runner = runner
+        live = LiveHub(platform)
+        app.state.live, app.state.live_tasks = live, set()
+        await live.start()
         try:
             yield
         finally:
+            await live.stop()
             runner.stop()
 
     app = FastAPI(title="hireloop", version=__version__, lifespan=lifespan,
@@ -153,11 +158,12 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.state.jinja = make_env(kind_dirs)
     app.state.settings = settings
 
-    from hireloop.web import api, pages, take
+    from hireloop.web import api, live, pages, take
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(take.router)
+    app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndHeaders, settings=settings)
 

@@ -163,7 +163,10 @@ def overview(request: Request, me: PrincipalDep, s: SessionDep,
                "minutes": interview.plan[r.index]["minutes"],
                "count": len(interview.plan[r.index]["exercises"]),
                "state": service.stage_state(interview, r)} for r in interview.stages]
-    return page(request, "take/overview.html", interview=interview, stages=stages)
+    from hireloop.live.rooms import candidate_rooms
+
+    return page(request, "take/overview.html", interview=interview, stages=stages,
+                rooms=candidate_rooms(s, interview))
 
 
 @router.post("/take/consent", dependencies=[Csrf])
