@@ -114,7 +114,7 @@ class Client(Channel):
                 raise StopAsyncIteration from None
             if incoming["type"] == "websocket.disconnect":
                 raise StopAsyncIteration
-            message = incoming.get("bytes")
+            message: bytes | None = incoming.get("bytes")
             if not message:
                 continue
             if not self.hub.is_open(self.room_id):
