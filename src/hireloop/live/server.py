@@ -27,6 +27,7 @@ from typing import Any
 
 from pycrdt import Channel, Doc, Map, YMessageType, YSyncMessageType, read_message
 from pycrdt.websocket import YRoom
+from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from hireloop.core import Submission
@@ -38,13 +39,18 @@ log = logging.getLogger("hireloop.live")
 
 CLOCK_S = 1.0
 """how often the room clock looks for rooms to end"""
-COVERAGE_PAUSE_S = 0.8
+COVERAGE_PAUSE_S = 0.5
 """a text answer's coverage is computed once its writer paused this long"""
 RUN_POLL_S = 0.25
 """how often a shared run's log is copied into the document"""
+CLOSE_AFTER_S = 0.3
+"""how long an ended room's connections stay for its last message to reach them"""
 CLOSED = 4000
 """the websocket close code of a room that is not open"""
 RELAY_CHANNEL = "hireloop:live"
+WARM_UP = " ".join(f"Sentence {n} of a paragraph that only loads and warms the models of the "
+                   "text grader, so that the first real draft is graded quickly."
+                   for n in range(1, 16))
 
 
 class Persister:
@@ -153,6 +159,7 @@ class LiveHub:
         self._redis: Any = None
         self._pauses: dict[int, float] = {}
         self._coverage_tasks: dict[int, asyncio.Task[Any]] = {}
+        self._warm = False
         self.coverage_seconds: list[float] = []
         """how long each coverage computation took (for the status and the benchmark)"""
 
@@ -192,12 +199,9 @@ class LiveHub:
                 return served
             self._loading[key] = []
             try:
+                if doc == documents.SHARED:
+                    await asyncio.to_thread(self._seed_once, room_id)
                 ydoc = await asyncio.to_thread(self._load, room_id, doc)
-                if doc == documents.SHARED and self._empty(ydoc):
-                    seed = await asyncio.to_thread(self._seed, room_id)
-                    await self.persister.store(room_id, doc, seed)
-                    await self.publish(b"u", room_id, doc, seed)
-                    ydoc.apply_update(seed)
                 for early in self._loading[key]:
                     ydoc.apply_update(early)
             finally:
@@ -206,22 +210,25 @@ class LiveHub:
             self._tasks.append(asyncio.create_task(served.start()))
             await served.started.wait()
             self.rooms[key] = served
-            return served
+        if doc == documents.SHARED:
+            self.touched(room_id, doc)  # first coverage now: the text grader warms up early
+        return served
 
     def _load(self, room_id: int, doc: str) -> Doc[Any]:
         with self.platform.db.session(write=False) as s:
             return documents.load(s, room_id, doc)
 
-    @staticmethod
-    def _empty(ydoc: Doc[Any]) -> bool:
-        return not any(str(name).startswith("files-") for name in list(ydoc.keys()))
-
-    def _seed(self, room_id: int) -> bytes:
+    def _seed_once(self, room_id: int) -> None:
+        """The shared document's first update (each answer's saved draft or starting text),
+        stored once: the room's row is locked while it is checked and written, so two
+        processes opening the room together do not both seed it."""
         from hireloop.web.take import view_of
 
-        with self.platform.db.session(write=False) as s:
-            room = s.get(LiveRoom, room_id)
-            assert room is not None
+        with self.platform.db.session() as s:
+            room = s.scalar(select(LiveRoom).where(LiveRoom.id == room_id).with_for_update())
+            if room is None or s.scalar(select(LiveUpdate.id).where(
+                    LiveUpdate.room_id == room_id, LiveUpdate.doc == documents.SHARED).limit(1)):
+                return
             start: list[tuple[int, str | None, dict[str, str] | None]] = []
             for answer in rooms.room_answers(room):
                 view, _ = view_of(self.platform, answer)
@@ -234,7 +241,8 @@ class LiveHub:
                     starter = view.fields.get("starter") if view.input_kind == "code" else ""
                     start.append((answer.id, answer.text if answer.text is not None
                                   else starter, None))
-            return documents.seed_update(start)
+            s.add(LiveUpdate(room_id=room_id, doc=documents.SHARED,
+                             data=documents.seed_update(start)))
 
     async def serve(self, websocket: WebSocket, room_id: int, doc: str) -> None:
         """Serve one accepted websocket until it leaves or the room closes."""
@@ -358,6 +366,7 @@ class LiveHub:
                 served = self.rooms[(room_id, documents.SHARED)]
                 if served.ydoc.get("room", type=Map).get("state") != "ended":
                     await self.change(room_id, documents.SHARED, mark)
+                    await asyncio.sleep(CLOSE_AFTER_S)  # the room relays it before it closes
         for client in list(self.clients.pop(room_id, ())):
             await client.close(CLOSED, "the room has ended")
         for doc in documents.DOCS:
@@ -379,11 +388,18 @@ class LiveHub:
                 room_id))
 
     async def _coverage_after_pause(self, room_id: int) -> None:
+        """Coverage after each pause; an edit made while it is computed brings another."""
         while True:
             wait = self._pauses[room_id] + COVERAGE_PAUSE_S - time.monotonic()
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            computed_for = self._pauses[room_id]
+            await self._coverage_now(room_id)
+            if self._pauses[room_id] == computed_for:
+                return
+
+    async def _coverage_now(self, room_id: int) -> None:
         served = self.rooms.get((room_id, documents.SHARED))
         if served is None:
             return
@@ -418,6 +434,11 @@ class LiveHub:
                 points = rooms.checklist(self.platform, answer)
                 if not points:
                     continue
+                if not self._warm:  # load the text grader's models before anyone waits
+                    self.platform.runtime.grade_submission(Submission(
+                        exercise_id=answer.exercise_id, seed=answer.seed,
+                        text=WARM_UP))
+                    self._warm = True
                 text, _ = documents.answer_content(snapshot, answer.id)
                 out[answer.id] = coverage_of(self.platform, answer.exercise_id, answer.seed,
                                              text, points)

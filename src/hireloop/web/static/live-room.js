@@ -42,6 +42,9 @@
   shared.provider.on("status", (e) => {
     syncLabel.textContent = e.status === "connected" ? "connected" : "reconnecting…";
   });
+  // a closed connection may mean the room ended (the server closes it then): ask
+  shared.provider.on("connection-close", () => checkState());
+  setInterval(checkState, 15000);
   shared.provider.on("sync", (synced) => {
     if (synced) { syncLabel.textContent = "saved"; build(); }
   });
@@ -175,8 +178,8 @@
       const head = document.createElement("p");
       head.className = "coverage-score";
       head.textContent = "Score on the draft: " + Math.round(coverage.get("score") * 100) +
-        "% · " + (coverage.get("covered") || []).length + " key point(s) covered · at " +
-        coverage.get("at");
+        "% · " + (coverage.get("covered") || []).length + " key point(s) covered · " +
+        coverage.get("chars") + " characters · at " + coverage.get("at");
       const covered = document.createElement("p");
       covered.textContent = "Covered:";
       const missing = document.createElement("p");
