@@ -27,7 +27,7 @@ try:
 except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from hireloop.sandbox import Limits, RunResult, WarmPool, run_python
+from hireloop.sandbox import Limits, RunResult, WarmPool, _audit, run_python
 from hireloop.sandbox._cgroup import stale_groups
 from hireloop.sandbox._fresh import spares
 from hireloop.sandbox._fs import base_dir
@@ -37,6 +37,21 @@ SANDBOX_OK = not get_host().problems()
 requires_sandbox = pytest.mark.skipif(
     not SANDBOX_OK, reason="no isolation here: " + "; ".join(get_host().problems())
 )
+
+#: Whether this host can name the system call that killed a run: it needs kernel audit
+#: records (audit netlink, only in the host's network namespace) or /dev/kmsg. In a container
+#: neither is there, and the verdict says only that a forbidden system call was made.
+NAMES_SYSCALLS = _audit.listener_available()[0] or _audit.kmsg_readable()
+
+
+def assert_named(r: RunResult, named: str) -> None:
+    """The run was killed for the system call its verdict names as ``named``, where the host
+    can name it."""
+    if NAMES_SYSCALLS:
+        assert named in r.detail, r.detail
+    else:
+        assert r.detail == "forbidden system call", r.detail
+
 
 #: How much slower this host runs Python than the machines the limits below were set on
 #: (scripts/test-cgroup-v2 measures it for an emulated guest); time limits scale with it.

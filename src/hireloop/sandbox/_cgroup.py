@@ -11,6 +11,7 @@ import contextlib
 import errno
 import functools
 import os
+import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -73,30 +74,62 @@ class CgroupLayout:
         return "cgroup v1: " + ", ".join(f"{k}={v}" for k, v in sorted(self.roots.items()))
 
 
-def _mounts() -> Iterator[tuple[str, str, set[str]]]:
-    """(mount point, fs type, super options) of each cgroup mount."""
+REMOUNT_ENV = "HIRELOOP_SANDBOX_CGROUP_REMOUNT"
+"""set to 1 where the cgroup file system is mounted read-only for this process (a container:
+Docker and Podman mount it so) and the process may remount it (CAP_SYS_ADMIN): the mount is
+made writable in this mount namespace only, and only the container's own cgroup is below it"""
+
+
+def _mounts() -> Iterator[tuple[str, str, set[str], bool]]:
+    """(mount point, fs type, super options, read-only) of each cgroup mount."""
     with open("/proc/self/mountinfo", encoding="utf-8") as fh:
         for line in fh:
             left, _, right = line.partition(" - ")
             fields = left.split()
             rfields = right.split()
-            if len(fields) < 5 or len(rfields) < 3:
+            if len(fields) < 6 or len(rfields) < 3:
                 continue
             fstype = rfields[0]
             if fstype not in ("cgroup", "cgroup2"):
                 continue
             point = fields[4].replace("\\040", " ")
-            yield point, fstype, set(rfields[2].split(","))
+            yield point, fstype, set(rfields[2].split(",")), "ro" in fields[5].split(",")
+
+
+def _remount_writable(point: str) -> None:
+    """Make one read-only cgroup mount writable (its own per-mount flag; the file system and
+    other mounts of it are unchanged)."""
+    import subprocess
+
+    mount = shutil.which("mount") or "/bin/mount"
+    done = subprocess.run([mount, "-o", "remount,bind,rw", point], capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise OSError(errno.EROFS, f"{point} is read-only and remounting it failed "
+                      f"({done.stderr.strip() or done.returncode}); the process needs "
+                      "CAP_SYS_ADMIN for that (docs/operating.md, containers)")
+
+
+def _wants_remount() -> bool:
+    return os.environ.get(REMOUNT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @functools.cache
 def detect() -> CgroupLayout | None:
-    """The usable cgroup layout, or None when we cannot create cgroups here."""
+    """The usable cgroup layout, or None when we cannot create cgroups here.
+
+    With ``HIRELOOP_SANDBOX_CGROUP_REMOUNT=1``, read-only cgroup mounts are first made
+    writable (see ``REMOUNT_ENV``); a failure to do so shows when a run group is made."""
     if os.geteuid() != 0:
         return None
+    if _wants_remount():
+        for point, _, _, read_only in list(_mounts()):
+            if read_only:
+                with contextlib.suppress(OSError):
+                    _remount_writable(point)
     v1: dict[str, Path] = {}
     v2: Path | None = None
-    for point, fstype, opts in _mounts():
+    for point, fstype, opts, _ in _mounts():
         if fstype == "cgroup2":
             v2 = v2 or Path(point)
         else:

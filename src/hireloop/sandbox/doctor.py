@@ -9,6 +9,7 @@ devices, no host files, numpy importable), and that a forbidden system call is k
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from . import _audit, _seccomp
-from ._cgroup import CgroupLayout, RunCgroup
+from ._cgroup import REMOUNT_ENV, CgroupLayout, RunCgroup
 from ._host import get_host
 from ._types import Check, Limits, Verdict
 
@@ -142,6 +143,10 @@ def _try_cgroup(layout: CgroupLayout) -> str | None:
     try:
         group = RunCgroup.create(layout, f"doctor-{uuid.uuid4().hex[:8]}")
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            return (f"{exc}: the cgroup file system is mounted read-only (a container); "
+                    f"give this process CAP_SYS_ADMIN and set {REMOUNT_ENV}=1 "
+                    "(docs/operating.md, containers)")
         return str(exc)
     try:
         group.set_limits(64, 8, 1.0)
