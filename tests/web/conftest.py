@@ -154,6 +154,31 @@ class Site:
             s.flush()
             return answer.id
 
+    def add_live_room(self, interview_id: int, interviewers: list[int],
+                      exercise_id: str = TEXT) -> tuple[int, int]:
+        """A live stage appended to the interview (one exercise), its room open now for 30
+        minutes with these interviewers: (room id, the stage's answer id)."""
+        from datetime import timedelta
+
+        from hireloop.db.models import Answer, Interview, StageRun, utcnow
+        from hireloop.live import rooms
+
+        with self.platform.db.session() as s:
+            interview = s.get(Interview, interview_id)
+            index = len(interview.plan)
+            interview.plan = [*interview.plan, {
+                "name": "Live pairing", "minutes": 30, "weight": 1, "principle": None,
+                "live": True, "exercises": [{"id": exercise_id, "seed": 0}]}]
+            s.add(StageRun(interview_id=interview_id, index=index))
+            answer = Answer(interview_id=interview_id, stage_index=index,
+                            exercise_id=exercise_id, seed=0)
+            s.add(answer)
+            s.flush()
+            room = rooms.schedule(s, interview, index,
+                                  starts_at=utcnow() - timedelta(minutes=1), minutes=30,
+                                  interviewers=interviewers, meeting_link=None)
+            return room.id, answer.id
+
     def add_team(self, name: str) -> int:
         with self.platform.db.session() as s:
             return service.create_team(s, name).id

@@ -22,7 +22,7 @@ from starlette.routing import Route, WebSocketRoute
 from hireloop.db.models import Answer, Upload
 from hireloop.hiring import service
 from hireloop.hiring.authz import Principal
-from tests.web.conftest import PASSWORD, TEXT, Site, page_csrf
+from tests.web.conftest import PASSWORD, Site, page_csrf
 
 ROLES = ("anonymous", "candidate_b", "candidate_a", "interviewer_other", "manager_other",
          "deactivated", "interviewer", "manager", "manager_token", "admin")
@@ -277,34 +277,9 @@ def _more_people(site: Site) -> dict[str, Any]:
         s.add(Upload(answer_id=talk_id, name="recording.wav", path=str(recording),
                      mime="audio/wav", size=recording.stat().st_size, complete=True))
     extra["talk_id"] = talk_id
-    extra["room_id"], extra["live_answer_id"] = add_live_room(site, site.ids["a"],
-                                                              [site.ids["interviewer"]])
+    extra["room_id"], extra["live_answer_id"] = site.add_live_room(site.ids["a"],
+                                                                   [site.ids["interviewer"]])
     return extra
-
-
-def add_live_room(site: Site, interview_id: int, interviewers: list[int],
-                  exercise_id: str = TEXT) -> tuple[int, int]:
-    """A live stage appended to the interview (one exercise), its room open now for 30
-    minutes with these interviewers: (room id, the stage's answer id)."""
-    from datetime import timedelta
-
-    from hireloop.db.models import Interview, StageRun, utcnow
-    from hireloop.live import rooms
-
-    with site.platform.db.session() as s:
-        interview = s.get(Interview, interview_id)
-        index = len(interview.plan)
-        interview.plan = [*interview.plan, {"name": "Live pairing", "minutes": 30,
-                                            "weight": 1, "principle": None, "live": True,
-                                            "exercises": [{"id": exercise_id, "seed": 0}]}]
-        s.add(StageRun(interview_id=interview_id, index=index))
-        answer = Answer(interview_id=interview_id, stage_index=index, exercise_id=exercise_id,
-                        seed=0)
-        s.add(answer)
-        s.flush()
-        room = rooms.schedule(s, interview, index, starts_at=utcnow() - timedelta(minutes=1),
-                              minutes=30, interviewers=interviewers, meeting_link=None)
-        return room.id, answer.id
 
 
 def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:

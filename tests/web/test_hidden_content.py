@@ -4,7 +4,10 @@ override reasons, or another candidate's data.
 
 Candidate A takes the whole interview with the most generous feedback policy (immediately),
 the team grades, overrides and writes notes, then every page and API response A can reach is
-collected and searched for each secret.
+collected and searched for each secret. A live stage of A's interview is open too: its
+interviewers write private notes in the panel, record a rubric mark, and the panel shows the
+key points A's draft covers and the follow-up questions; A's room page, its state, the whole
+shared document A receives and A's attempt at the panel's websocket are searched as well.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
+import pytest
+
 from hireloop.db.models import Answer
 from tests.web.conftest import BANK_DIR, CODE, builtin_bank, exercise_answers
 
 CANARY_NOTE = "CANARY-NOTE-7f3a: candidate oversold the project"
 CANARY_REASON = "CANARY-REASON-91bc: answer copied"
+CANARY_PANEL = "CANARY-PANEL-5d20: ask about the deployment story"
+CANARY_MARK = "CANARY-MARK-c7e1: hesitated on calibration"
 
 
 CANDIDATE_FACING = (".explanation", ".feedback", ".key_point.hint")
@@ -147,6 +154,8 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
                "reason": CANARY_REASON})
     team.form(f"/team/interviews/{site.ids['a']}/notes", {"body": CANARY_NOTE})
 
+    panel_strings = _live_room(site, a, team, bodies, good)
+
     for url in ["/take", "/take/stage/0", "/take/stage/0/status", "/api/v1/take",
                 "/api/v1/me", "/"]:
         grab(url, a.get(url, follow_redirects=True))
@@ -156,6 +165,10 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
         grab(f"B's answer {b_id}", a.json("POST", f"/take/answers/{b_id}/save", {"text": "x"}))
 
     secrets = _secrets(site, site.ids["a"])
+    secrets["panel note"] = CANARY_PANEL
+    secrets["live mark's evidence"] = CANARY_MARK
+    for i, text in enumerate(panel_strings):
+        secrets[f"the panel's coverage {i}"] = text
     assert len(secrets) > 10, secrets  # the scan has real things to look for
     assert any("reference.py" in k for k in secrets)
     assert any("rubric.toml" in k for k in secrets)
@@ -167,3 +180,54 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
     assert not leaks, "\n".join(leaks)
     # and the candidate did see their feedback (the policy is "immediately")
     assert any("Score" in body for url, body in bodies if "status" in url)
+
+
+def _live_room(site: Any, a: Any, team: Any, bodies: list[tuple[str, str]],
+               good: dict[int, dict[str, str]]) -> list[str]:
+    """A's live stage: the interviewers' panel fills up while A writes; everything A can get
+    of the room goes to ``bodies``. Returns the panel's coverage lines (key points' wording,
+    follow-up questions) to search for."""
+    from pycrdt import Map, Text
+    from starlette.websockets import WebSocketDisconnect
+
+    from tests.web import ywire
+
+    room_id, answer_id = site.add_live_room(site.ids["a"], [site.ids["interviewer"]])
+
+    def cookies(web: Any) -> dict[str, str]:
+        return {"cookie": "; ".join(f"{k}={v}" for k, v in web.client.cookies.items())}
+
+    exemplary = (BANK_DIR / "ml-foundations/probability-calibration/samples/exemplary.md"
+                 ).read_text()
+    with site.main.websocket_connect(f"/live/{room_id}/ws/panel",
+                                     headers=cookies(team)) as panel:
+        notes = ywire.synced(panel)
+        ywire.change(panel, notes, lambda d: d.get("notes", type=Text).insert(0, CANARY_PANEL))
+        with site.main.websocket_connect(f"/live/{room_id}/ws/shared",
+                                         headers=cookies(a)) as shared:
+            doc = ywire.synced(shared)
+            ywire.change(shared, doc, lambda d: d.get(f"text-{answer_id}/answer", type=Text)
+                         .insert(0, exemplary))
+            coverage = ywire.until(panel, notes, lambda d: d.get(
+                f"coverage-{answer_id}", type=Map).to_py() or {}, "covered")
+            marked = team.json("POST", f"/live/{room_id}/marks", {
+                "answer_id": answer_id, "criterion": "Key point 1", "points": 1,
+                "evidence": CANARY_MARK})
+            assert marked.status_code == 200, marked.text
+            # A now collects what the room gives them
+            bodies.append(("the room page", a.get(f"/live/{room_id}").text))
+            bodies.append(("the room's state", a.client.get(f"/live/{room_id}/state").text))
+            bodies.append(("the marks (refused)", a.json("POST", f"/live/{room_id}/marks", {
+                "answer_id": answer_id, "criterion": "Key point 1", "points": 0,
+                "evidence": "x"}).text))
+        with site.main.websocket_connect(f"/live/{room_id}/ws/shared",
+                                         headers=cookies(a)) as again:
+            bodies.append(("the shared document", ywire.everything(ywire.synced(again))))
+    assert exemplary.strip()[:60] in bodies[-1][1]  # A's own draft: the scan reads the doc
+    with pytest.raises(WebSocketDisconnect) as refused, site.main.websocket_connect(
+            f"/live/{room_id}/ws/panel", headers=cookies(a)) as sneaky:
+        bodies.append(("the panel (must be refused)", ywire.everything(ywire.synced(sneaky))))
+    assert refused.value.code == 1008
+    lines = [*coverage["covered"], *coverage["missing"], *coverage["follow_ups"]]
+    assert lines
+    return [line for line in lines if len(line) >= 30]
