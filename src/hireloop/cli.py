@@ -352,6 +352,63 @@ def similarity_command(
                   "concluding anything.[/]")
 
 
+@app.command("audit")
+def audit_command(
+    path: Annotated[Path, typer.Argument(
+        help="CSV with one row per candidate: an outcome or score column and one column per "
+             "group.")],
+    outcome: Annotated[str | None, typer.Option(
+        help="Outcome column: 1 = selected/advanced, 0 = not (default: 'outcome').")] = None,
+    score: Annotated[str | None, typer.Option(
+        help="Score column: audit scoring rates (the share above the median of all "
+             "candidates) instead of selection rates.")] = None,
+    groups: Annotated[str | None, typer.Option(
+        help="Group columns, comma-separated; the first two are also crossed "
+             "(default: sex,race_ethnicity).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Adverse-impact audit: selection or scoring rates per category, impact ratios against the
+    highest rate, the four-fifths rule, the first two groups crossed, small categories and
+    unknown answers. It informs; it does not certify compliance with any law."""
+    from hireloop.fairness.audit import AuditError, read_csv, run_audit
+
+    try:
+        data = read_csv(path, outcome=outcome, score=score,
+                        groups=groups.split(",") if groups else None)
+        result = run_audit(data)
+    except AuditError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(result)
+        return
+    what = "scoring rate (share above the median" + (
+        f" {result['median']:g})" if "median" in result else ")")
+    rate_name = what if result["mode"] == "scoring" else "selection rate"
+    console.print(f"{result['n']} candidates; {rate_name} overall {result['rate']:.1%}.")
+    for group, rows in result["groups"].items():
+        table = Table(title=group, title_justify="left")
+        for column in ("category", "n", "rate", "impact ratio", "< 4/5", "p (Fisher)", "note"):
+            table.add_column(column, justify="left" if column in {"category", "note"}
+                             else "right")
+        for row in rows:
+            ratio = row["impact_ratio"]
+            table.add_row(
+                escape(row["category"]), str(row["n"]), f"{row['rate']:.1%}",
+                "—" if ratio is None else f"{ratio:.3f}",
+                "[bold red]yes[/]" if row["below_four_fifths"] else "",
+                "" if row["p_value"] is None else f"{row['p_value']:.3f}",
+                "under 2%: left out" if row["excluded_small"] else "",
+            )
+        missing = result["unknown"][group]
+        if missing["n"]:
+            table.add_row("(unknown or declined)", str(missing["n"]), "", "", "", "",
+                          escape(", ".join(f"{k}: {v}" for k, v in missing["values"].items())))
+        console.print(table)
+    for warning in result["warnings"]:
+        console.print(f"[yellow]![/] {escape(warning)}")
+    console.print("[dim]An audit informs; it does not certify compliance with any law.[/]")
+
+
 @app.command("practice")
 def practice_command(
     competency: Annotated[str | None, typer.Option(help="Practise this competency.")] = None,
