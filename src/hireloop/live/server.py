@@ -157,6 +157,7 @@ class LiveHub:
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[Any]] = []
         self._redis: Any = None
+        self.channel = RELAY_CHANNEL
         self._pauses: dict[int, float] = {}
         self._coverage_tasks: dict[int, asyncio.Task[Any]] = {}
         self._warm = False
@@ -173,6 +174,7 @@ class LiveHub:
             import redis.asyncio as aioredis
 
             self._redis = aioredis.from_url(url)
+            self.channel = relay_channel(self.platform.settings.db_url())
             self._tasks.append(asyncio.create_task(self._subscribe()))
 
     async def stop(self) -> None:
@@ -277,13 +279,13 @@ class LiveHub:
         if self._redis is None:
             return
         header = self.origin + kind + struct.pack(">IB", room_id, documents.DOCS.index(doc))
-        await self._redis.publish(RELAY_CHANNEL, header + data)
+        await self._redis.publish(self.channel, header + data)
 
     async def _subscribe(self) -> None:
         while True:
             try:
                 pubsub = self._redis.pubsub()
-                await pubsub.subscribe(RELAY_CHANNEL)
+                await pubsub.subscribe(self.channel)
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
                         await self._relayed(bytes(message["data"]))
@@ -476,6 +478,18 @@ class LiveHub:
             return {"trial": run.id, "state": run.state, "log": "\n".join(run.lines or []),
                     "summary": str(result.get("summary") or ""),
                     "passed": result.get("passed")}
+
+
+def relay_channel(database_url: str) -> str:
+    """The Redis channel of one installation: Redis channels ignore the database number, so
+    two installations on one Redis must not share one (their room ids would collide). The
+    processes of an installation share its database, named by the same URL."""
+    from hashlib import sha256
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(database_url)
+    where = f"{parts.scheme}://{parts.hostname}:{parts.port}{parts.path}"
+    return f"{RELAY_CHANNEL}:{sha256(where.encode()).hexdigest()[:16]}"
 
 
 def _logged(exception: Exception, logger: logging.Logger) -> bool:
