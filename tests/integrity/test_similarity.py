@@ -162,3 +162,32 @@ def test_a_flag_never_changes_the_score_the_criteria_or_the_outcome(builtin_bank
     flagged = flag_grade(kind, exercise, builtin_bank.variant(exercise, 0), submission, grade)
     assert [f.code for f in flagged.flags] == ["matches_reference"]
     assert flagged.model_dump(exclude={"flags"}) == grade.model_dump(exclude={"flags"})
+
+
+def test_the_fingerprint_tokenizer_reads_python_as_python_does() -> None:
+    """Our one-regex tokenizer against Python's own ``tokenize``, on every Python file of the
+    bank and of hireloop, and a part of the standard library."""
+    import io
+    import sysconfig
+    import tokenize
+    from pathlib import Path
+
+    from hireloop.config import builtin_bank_dir
+    from hireloop.integrity.fingerprints import python_tokens
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*builtin_bank_dir().rglob("*.py"), *(root / "src").rglob("*.py"),
+             *sorted(Path(sysconfig.get_paths()["stdlib"]).glob("[a-j]*.py"))]
+    assert len(files) > 200
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING,
+            tokenize.ENDMARKER}
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        theirs = [("newline" if t.type == tokenize.NEWLINE else t.string)
+                  for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type not in skip]
+        ours = [("newline" if kind == "newline" else text)
+                for kind, text, _s, _e in python_tokens(source)]
+        if theirs and theirs[-1] == "newline" and (not ours or ours[-1] != "newline"):
+            ours.append("newline")  # Python ends the last line even without a line break
+        assert ours == theirs, path

@@ -2,8 +2,9 @@
 
 A fingerprint is a set of stable 63-bit hashes, each with the span of the original text it
 came from, so two answers that share hashes can be shown side by side with the shared parts
-highlighted. Hashes are the same in every process and on every machine (BLAKE2b, never
-Python's ``hash``), because the platform keeps them in its database as an index.
+highlighted. Hashes are the same in every process and on every machine (a polynomial hash
+over CRC-32s of the tokens, never Python's ``hash``), because the platform keeps them in
+its database as an index.
 
 Code is compared after normalisation, as MOSS, JPlag and Dolos do: every name the author chose
 becomes ``N`` (keywords, builtins and attribute names stay, since renaming them changes what
@@ -16,14 +17,15 @@ unchanged, and reordering independent statements keeps every k-gram inside a sta
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
-import hashlib
-import io
 import keyword
 import re
-import token
-import tokenize
+import zlib
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
 
 CODE_K = 10
 """tokens in a code k-gram"""
@@ -33,10 +35,6 @@ TEXT_K = 5
 """words in a prose shingle"""
 
 _KEEP_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
-_DROP = {token.COMMENT, token.NL, token.INDENT, token.DEDENT, token.ENCODING, token.ENDMARKER}
-_STRINGISH = {token.STRING, *(getattr(token, n) for n in
-                              ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
-                              if hasattr(token, n))}
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
@@ -70,141 +68,199 @@ class Fingerprint:
         return [s for h, s in zip(self.hashes, self.spans, strict=True) if h in shared]
 
 
-def stable_hash(text: str) -> int:
-    """A 63-bit hash of ``text``, the same in every process (fits a signed 64-bit column)."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
+_BASE = np.uint64(1_000_003)
 
 
-@dataclass(frozen=True)
-class _Token:
+def _unit_id(text: str, cache: dict[str, int] = {}) -> int:  # noqa: B006 - a shared cache
+    """A token's or word's number: CRC-32 of its text, the same in every process."""
+    found = cache.get(text)
+    if found is None:
+        found = zlib.crc32(text.encode()) + 1
+        if len(cache) < 1_000_000:
+            cache[text] = found
+    return found
+
+
+def rolling_hashes(units: list[str], k: int) -> np.ndarray:
+    """A hash of every run of ``k`` consecutive units: the polynomial Σ idᵢ·Bᵏ⁻¹⁻ⁱ modulo
+    2⁶⁴ over the units' CRC-32s, halved to fit a signed 64-bit column. Plain integer arithmetic,
+    so the same in every process, on every machine and in every Python version."""
+    if len(units) < k:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromiter((_unit_id(u) for u in units), dtype=np.uint64, count=len(units))
+    n = len(units) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * _BASE + ids[j:j + n]
+    return (h >> np.uint64(1)).astype(np.int64)
+
+
+class _Token(NamedTuple):
     text: str
     start: int
     end: int
 
 
-def _line_offsets(source: str) -> list[int]:
-    offsets = [0, 0]  # tokenize counts rows from 1
-    for line in source.splitlines(keepends=True):
-        offsets.append(offsets[-1] + len(line))
-    return offsets
+_PYTHON_TOKEN = re.compile(r"""
+ (?P<comment>\#[^\r\n]*)
+|(?P<string>(?:[rRbBuUfF]{1,2})?(?:\"\"\"(?:\\[\s\S]|[^\\])*?\"\"\"|'''(?:\\[\s\S]|[^\\])*?'''
+    |"(?:\\[\s\S]|[^"\\\r\n])*"|'(?:\\[\s\S]|[^'\\\r\n])*'))
+|(?P<number>0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJ]?)
+|(?P<name>[^\W\d]\w*)
+|(?P<newline>\r?\n|\r)
+|(?P<continuation>\\\r?\n)
+|(?P<op>\*\*=|//=|>>=|<<=|->|:=|\.\.\.|[-+*/%&|^@<>=!]=|\*\*|//|<<|>>
+    |[-+*/%&|^~@<>=.,:;()\[\]{}])
+|(?P<space>[ \t\f]+)
+|(?P<other>.)
+""", re.VERBOSE)
+"""one token of Python source, read with one regular expression (several times faster than
+the ``tokenize`` module; a test holds the two to reading the bank's code alike)"""
 
 
-def _ignored_spans(source: str) -> list[tuple[int, int, int, int]]:
-    """(row, col, end_row, end_col) of docstrings and annotations: not part of what code does."""
+def python_tokens(source: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, start, end) of each token of Python source; ``newline`` only where a
+    logical line ends (not inside brackets); comments and white space left out. Unfinished
+    code (a string that never closes) ends where the problem starts."""
+    out: list[tuple[str, str, int, int]] = []
+    depth = 0
+    for match in _PYTHON_TOKEN.finditer(source):
+        kind = match.lastgroup or "other"
+        if kind in ("comment", "space", "continuation"):
+            continue
+        text = match.group()
+        if kind == "newline":
+            if depth == 0 and out and out[-1][0] != "newline":
+                out.append(("newline", "", match.start(), match.start()))
+            continue
+        if kind == "other":
+            if text in "\"'":
+                break  # a string that never closes
+            continue
+        if kind == "op":
+            if text in "([{":
+                depth += 1
+            elif text in ")]}":
+                depth = max(0, depth - 1)
+        out.append((kind, text, match.start(), match.end()))
+    return out
+
+
+def _ignored_spans(source: str) -> list[tuple[int, int]]:
+    """Character spans of docstrings and annotations: not part of what code does."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
-    spans: list[tuple[int, int, int, int]] = []
+    lines = [0]
+    for line in source.splitlines(keepends=True):
+        lines.append(lines[-1] + len(line))
+    spans: list[tuple[int, int]] = []
+
+    def offset(lineno: int, byte_col: int) -> int:
+        line = source[lines[lineno - 1]:lines[lineno] if lineno < len(lines) else len(source)]
+        if line.isascii():
+            return lines[lineno - 1] + byte_col
+        # ast counts columns in UTF-8 bytes
+        return lines[lineno - 1] + len(line.encode()[:byte_col].decode(errors="ignore"))
 
     def add(node: ast.expr | ast.stmt | None) -> None:
-        if node is not None and node.end_lineno is not None:
-            spans.append((node.lineno, node.col_offset, node.end_lineno,
-                          node.end_col_offset or 0))
+        if node is not None and node.end_lineno is not None and node.end_col_offset is not None:
+            spans.append((offset(node.lineno, node.col_offset),
+                          offset(node.end_lineno, node.end_col_offset)))
 
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            body = node.body
-            if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                    and isinstance(body[0].value.value, str)):
-                add(body[0])
+    def docstring(body: list[ast.stmt]) -> None:
+        if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            add(body[0])
+
+    # Docstrings and annotations hang off statements only: walking statement bodies (not
+    # every expression, as ast.walk does) reaches all of them several times faster.
+    docstring(tree.body)
+    todo: list[ast.stmt] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            docstring(node.body)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             add(node.returns)
-        elif isinstance(node, ast.arg):
-            add(node.annotation)
+            arguments = node.args
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                        arguments.vararg, arguments.kwarg):
+                if arg is not None:
+                    add(arg.annotation)
         elif isinstance(node, ast.AnnAssign) and node.value is None and node.simple:
             add(node)  # a bare declaration ``x: int`` does nothing
         elif isinstance(node, ast.AnnAssign):
             add(node.annotation)
-    return spans
-
-
-def _inside(row: int, col: int, spans: list[tuple[int, int, int, int]]) -> bool:
-    return any((r0, c0) <= (row, col) < (r1, c1) for r0, c0, r1, c1 in spans)
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                todo.extend(s for s in inner if isinstance(s, ast.stmt))
+        for handler in getattr(node, "handlers", ()):
+            todo.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            todo.extend(case.body)
+    return sorted(spans)
 
 
 def code_tokens(source: str) -> list[_Token]:
-    """The normalised tokens of Python source, each with its span in ``source``.
-
-    Source that does not tokenise to the end keeps the tokens read before the problem.
-    """
-    offsets = _line_offsets(source)
+    """The normalised tokens of Python source, each with its span in ``source``."""
     ignored = _ignored_spans(source)
+    starts = [a for a, _b in ignored]
     out: list[_Token] = []
-    previous_op = ""
-    for tok in _tokens(source):
-        kind = tok.type
-        if kind in _DROP:
-            continue
-        (row, col), (end_row, end_col) = tok.start, tok.end
-        if ignored and _inside(row, col, ignored):
-            continue
-        start, end = offsets[row] + col, offsets[end_row] + end_col
-        if kind == token.NAME:
-            text = tok.string if (tok.string in _KEEP_NAMES or previous_op == ".") else "N"
-        elif kind == token.NUMBER:
+    previous = ""
+    for kind, raw, start, end in python_tokens(source):
+        if ignored:
+            i = bisect.bisect_right(starts, start) - 1
+            if i >= 0 and start < ignored[i][1]:
+                continue
+            if raw in ("->", ":") and i + 1 < len(ignored) and 0 < starts[i + 1] - start <= 3:
+                continue  # the ``->`` or ``:`` that introduced a dropped annotation
+        if kind == "name":
+            text = raw if (raw in _KEEP_NAMES or previous == ".") else "N"
+        elif kind == "number":
             text = "#"
-        elif kind in _STRINGISH:
-            if out and out[-1].text == "S":  # implicit concatenation, f-string parts
+        elif kind == "string":
+            if out and out[-1].text == "S":  # implicit concatenation
                 out[-1] = _Token("S", out[-1].start, end)
                 continue
             text = "S"
-        elif kind == token.NEWLINE or tok.string == ";":
+        elif kind == "newline" or raw == ";":
             if not out or out[-1].text == ";":
                 continue
             text = ";"
-        elif kind == token.OP and tok.string in ("->", ":") and ignored and \
-                _follows_ignored(row, col, ignored):
-            continue  # the ``->`` or ``:`` that introduced a dropped annotation
         else:
-            text = tok.string
-        previous_op = tok.string if kind == token.OP else ""
+            text = raw
+        previous = raw
         out.append(_Token(text, start, end))
     return out
 
 
-def _tokens(source: str) -> list[tokenize.TokenInfo]:
-    """Python's tokens of ``source``, up to the first error (unfinished code still counts)."""
-    out: list[tokenize.TokenInfo] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            out.append(tok)
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass
-    return out
-
-
-def _follows_ignored(row: int, col: int, spans: list[tuple[int, int, int, int]]) -> bool:
-    """Whether an annotation starts right after ``(row, col)`` (the ``->`` or ``:`` before it)."""
-    return any(r0 == row and 0 < c0 - col <= 3 for r0, c0, _r1, _c1 in spans)
-
-
-def _winnow(hashes: list[int], window: int) -> list[int]:
+def _winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     """Indices of the hashes winnowing selects: the rightmost minimum of every window."""
+    if len(hashes) == 0:
+        return np.zeros(0, dtype=np.int64)
     if len(hashes) <= window:
-        return [min(range(len(hashes)), key=lambda i: (hashes[i], -i))] if hashes else []
-    chosen: list[int] = []
-    last = -1
-    for start in range(len(hashes) - window + 1):
-        best = start
-        for i in range(start + 1, start + window):
-            if hashes[i] <= hashes[best]:
-                best = i
-        if best != last:
-            chosen.append(best)
-            last = best
-    return chosen
+        return np.array([len(hashes) - 1 - int(np.argmin(hashes[::-1]))])
+    windows = np.lib.stride_tricks.sliding_window_view(hashes, window)
+    chosen: np.ndarray = np.arange(len(windows)) + (
+        window - 1 - np.argmin(windows[:, ::-1], axis=1))
+    keep = np.ones(len(chosen), dtype=bool)
+    keep[1:] = chosen[1:] != chosen[:-1]
+    return chosen[keep]
 
 
 def code_fingerprint(source: str, k: int = CODE_K, window: int = CODE_WINDOW) -> Fingerprint:
     """Winnowed k-grams of the normalised tokens of Python source."""
     tokens = code_tokens(source)
     texts = [t.text for t in tokens]
-    grams = [stable_hash(" ".join(texts[i:i + k])) for i in range(len(texts) - k + 1)]
-    chosen = _winnow(grams, window)
+    grams = rolling_hashes(texts, k)
+    chosen = _winnow(grams, window).tolist()
     return Fingerprint(
         medium="code",
-        hashes=tuple(grams[i] for i in chosen),
+        hashes=tuple(grams[chosen].tolist()),
         spans=tuple(Span(tokens[i].start, tokens[i + k - 1].end) for i in chosen),
         units=len(tokens),
     )
@@ -219,9 +275,6 @@ def prose_words(text: str) -> list[tuple[str, int, int]]:
 def text_fingerprint(text: str, k: int = TEXT_K) -> Fingerprint:
     """Every shingle of ``k`` consecutive words (case and punctuation ignored)."""
     words = prose_words(text)
-    hashes: list[int] = []
-    spans: list[Span] = []
-    for i in range(len(words) - k + 1):
-        hashes.append(stable_hash(" ".join(w for w, _s, _e in words[i:i + k])))
-        spans.append(Span(words[i][1], words[i + k - 1][2]))
+    hashes = rolling_hashes([w for w, _s, _e in words], k).tolist()
+    spans = [Span(words[i][1], words[i + k - 1][2]) for i in range(len(hashes))]
     return Fingerprint(medium="text", hashes=tuple(hashes), spans=tuple(spans), units=len(words))

@@ -104,7 +104,7 @@ def _side(span: Span, text: str) -> dict[str, Any]:
                       text.count("\n", 0, max(span.start, span.end - 1)) + 1]}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Match:
     """Two answers found alike: how much, by which method, and where."""
 
@@ -114,7 +114,16 @@ class Match:
     """in [0, 1]"""
     method: str
     """``tokens`` (code fingerprints), ``shingles`` (shared word runs) or ``paraphrase``"""
-    regions: tuple[Region, ...]
+    found_regions: tuple[Region, ...] | None = None
+    shared: frozenset[int] = frozenset()
+    """the shared hashes, from which regions are worked out when first asked for"""
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """The matched parts of both answers (worked out once, when a person will see them)."""
+        if self.found_regions is None:
+            self.found_regions = tuple(shared_regions(self.a, self.b, self.shared))
+        return self.found_regions
 
     def as_json(self) -> dict[str, Any]:
         """The match as the CLI and the platform store it."""
@@ -209,12 +218,12 @@ def compare(a: Document, b: Document, ignore: frozenset[int] = frozenset(),
     shared = ha & hb
     similarity = dice(ha, hb)
     method = "tokens" if a.medium == "code" else "shingles"
-    regions = shared_regions(a, b, shared) if shared else []
     if a.medium == "text" and embeddings and similarity < TEXT_THRESHOLD:
         share, sentence_regions = paraphrase(a, b)
         if share > similarity:
-            similarity, method, regions = share, "paraphrase", sentence_regions
-    return Match(a, b, similarity, method, tuple(regions))
+            return Match(a, b, share, "paraphrase", tuple(sentence_regions))
+    # regions are what a reviewer reads: worked out only for pairs that are shown
+    return Match(a, b, similarity, method, shared=frozenset(shared))
 
 
 class Index:
