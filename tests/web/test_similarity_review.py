@@ -181,3 +181,35 @@ def test_the_review_page_in_chromium_shows_the_flag_and_the_matched_regions(
     finally:
         server.stop()
         shutil.rmtree(tmp_path / "data", ignore_errors=True)
+
+
+def test_deleting_a_candidate_deletes_their_fingerprints_and_every_match_with_them(
+        make_site: Any) -> None:
+    """Candidate data deleted on request takes its similarity rows along, on both sides."""
+    from hireloop.core import Submission
+    from hireloop.db.models import Candidate, SimilarityHash
+    from hireloop.integrity.store import record
+
+    site = make_site()
+    bank = site.platform.bank
+    exercise = bank.get(CODE)
+    copy = disguise(exercise.hidden.read_text("reference.py"), "log_softmax", "renamed", 6)
+    with site.platform.db.session() as s:
+        made = {}
+        for key in ("a", "b"):
+            answer = Answer(interview_id=site.ids[key], exercise_id=CODE, seed=0, text=copy)
+            s.add(answer)
+            s.flush()
+            record(s, bank.kinds.get("code"), exercise, bank.variant(exercise, 0), answer,
+                   Submission(exercise_id=CODE, text=copy), None)
+            made[key] = answer.id
+        assert s.scalars(select(SimilarityMatch)).all()
+    with site.platform.db.session() as s:
+        bob = s.get(Interview, site.ids["b"]).candidate
+        service.delete_candidate(s, s.get(Candidate, bob.id))
+    with site.platform.db.session() as s:
+        assert s.scalars(select(SimilarityMatch)).all() == []
+        assert s.get(SimilarityPrint, made["b"]) is None
+        assert not s.scalars(select(SimilarityHash).where(
+            SimilarityHash.answer_id == made["b"])).all()
+        assert s.get(SimilarityPrint, made["a"]) is not None
