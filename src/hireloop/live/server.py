@@ -27,11 +27,11 @@ from typing import Any
 
 from pycrdt import Channel, Doc, Map, YMessageType, YSyncMessageType, read_message
 from pycrdt.websocket import YRoom
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from hireloop.core import Submission
-from hireloop.db.models import LiveRoom, LiveUpdate, TrialRun
+from hireloop.db.models import LiveRoom, LiveUpdate, TrialRun, utcnow
 from hireloop.hiring.service import Platform
 from hireloop.live import documents, rooms
 
@@ -86,7 +86,9 @@ class Persister:
 
     def _write(self, batch: list[tuple[int, str, bytes, asyncio.Future[None]]]) -> None:
         with self.db.session() as s:
-            s.add_all([LiveUpdate(room_id=r, doc=d, data=data) for r, d, data, _ in batch])
+            s.execute(insert(LiveUpdate), [{"room_id": r, "doc": d, "data": data,
+                                            "created_at": utcnow()}
+                                           for r, d, data, _ in batch])
 
 
 class Client(Channel):
