@@ -21,6 +21,7 @@ from tests.web.conftest import (
     CODE,
     builtin_bank,
     exercise_answers,
+    postgres_url,
 )
 from tests.web.server import Api, Server
 
@@ -46,9 +47,15 @@ def _submit(site: Any, link: str, code: str) -> None:
     assert candidate.form("/take/stage/0/submit").status_code == 303
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_disguised_copies_are_shown_side_by_side_and_the_name_follows_the_reviewers_rights(
-        make_site: Any) -> None:
-    site = make_site()
+        make_site: Any, backend: str) -> None:
+    if backend == "postgresql":
+        if postgres_url() is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        site = make_site(database_url=postgres_url())
+    else:
+        site = make_site()
     reference = (BANK_DIR / CODE / "hidden" / "reference.py").read_text()
     _submit(site, site.ids["link_a"], disguise(reference, "log_softmax", "stripped", seed=1))
     _submit(site, site.ids["link_b"], disguise(reference, "log_softmax", "reordered", seed=2))
