@@ -68,6 +68,9 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/loops/{loop_id}"): ("loop", None),
     ("POST", "/team/loops/{loop_id}"): ("loop", {"definition": "title = 'x'"}),
     ("GET", "/team/loops/{loop_id}/export.{fmt}"): ("loop", None),
+    ("GET", "/team/loops/{loop_id}/audit"): ("admin", None),  # self-identification: admins
+    ("GET", "/team/loops/{loop_id}/audit.csv"): ("admin", None),
+    ("GET", "/team/loops/{loop_id}/audit/summary"): ("admin", None),
     ("GET", "/team/bank"): ("team", None),
     ("POST", "/team/bank/reload"): ("admin", {}),
     ("GET", "/team/candidates/new"): ("creator", None),
@@ -102,6 +105,8 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/take"): ("candidate", None),
     ("POST", "/take/consent"): ("candidate", {}),
     ("POST", "/take/review-request"): ("candidate", {}),
+    ("GET", "/take/self-identification"): ("candidate", None),
+    ("POST", "/take/self-identification"): ("candidate", {"sex": "Prefer not to say"}),
     ("GET", "/take/stage/{index}"): ("candidate", None),
     ("POST", "/take/stage/{index}/submit"): ("candidate", {}),
     ("GET", "/take/stage/{index}/status"): ("candidate", None),

@@ -525,6 +525,22 @@ class SimilarityMatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class SelfIdentification(Base):
+    """A candidate's voluntary self-identification (sex, race/ethnicity, the EEO-1
+    categories), kept apart from the interview: no relationship from ``Interview`` reaches it,
+    and only ``hireloop.fairness`` reads it, to count it in aggregate audits."""
+
+    __tablename__ = "self_identifications"
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    sex: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """an EEO-1 sex category, "Prefer not to say", or none (not answered)"""
+    race_ethnicity: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    """an EEO-1 race/ethnicity category, "Prefer not to say", or none (not answered)"""
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ = [
     "Answer",
     "ApiToken",
@@ -542,6 +558,7 @@ __all__ = [
     "Override",
     "PasswordReset",
     "RateHit",
+    "SelfIdentification",
     "SetupToken",
     "SimilarityHash",
     "SimilarityMatch",

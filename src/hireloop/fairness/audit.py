@@ -37,7 +37,7 @@ ALPHA = 0.05
 UNKNOWN_VALUES = frozenset({
     "", "unknown", "prefer not to say", "prefer_not_to_say", "prefer-not-to-say",
     "declined", "decline to state", "decline to answer", "not disclosed", "not specified",
-    "n/a", "na", "nan", "none",
+    "n/a", "na", "nan", "none", "not answered",
 })
 """Answers that say nothing about the category (compared case-insensitively, trimmed)."""
 DEFAULT_GROUPS = ("sex", "race_ethnicity")

@@ -15,6 +15,7 @@ interviewers assigned to it. ``allowed`` is the only place that decides:
 - a live stage's room is joined by its candidate, the interviewers scheduled on that stage and
   admins; only those interviewers and admins lead it (the interviewers' panel, ending it), so a
   hiring manager who is not on the stage stays out, whatever their team;
+- audits (self-identification counted in aggregate) are for admins only;
 - everybody may practise (unless practice is closed, which the practice routes check).
 
 Listing queries (``hireloop.hiring.service.visible_*``) narrow the database query to the same
@@ -45,6 +46,7 @@ _POLICY: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "teams.manage": frozenset({"admin"}),
     "candidates.delete": frozenset({"admin"}),
+    "audit.read": frozenset({"admin"}),  # self-identification in aggregate: audits only
     "bank.reload": frozenset({"admin"}),
     "status.read": frozenset({"admin", "metrics"}),
     "tokens.own": _TEAM,             # create and revoke one's own API tokens

@@ -173,6 +173,7 @@ TeamReader = Annotated[Principal, Depends(Need("team.read"))]
 LoopCreator = Annotated[Principal, Depends(Need("loop.create"))]
 Admin = Annotated[Principal, Depends(Need("users.manage"))]
 StatusReader = Annotated[Principal, Depends(Need("status.read"))]
+Auditor = Annotated[Principal, Depends(Need("audit.read"))]
 
 
 def client_ip(request: Request) -> str:

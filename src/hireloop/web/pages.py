@@ -199,7 +199,12 @@ def _bank_listing(platform: Any) -> list[dict[str, Any]]:
 def loop_page(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
     record = service.loop_for(s, me, loop_id)
-    return page(request, "team/loop.html", loop=record,
+    audit_alerts: list[str] = []
+    if allowed(me, "audit.read"):
+        from hireloop.fairness import selfid
+
+        audit_alerts = selfid.alerts(selfid.loop_audit(s, record.id))
+    return page(request, "team/loop.html", loop=record, audit_alerts=audit_alerts,
                 toml=service.loop_to_toml(record.definition), exercises=_bank_listing(platform))
 
 

@@ -1,0 +1,90 @@
+"""Fairness pages: the candidate's voluntary self-identification form, and the loop's audit
+(tables, a chart of rates, a CSV export and a printable summary), for admins only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from hireloop.fairness import selfid
+from hireloop.fairness.audit import to_csv
+from hireloop.hiring import service
+from hireloop.hiring.service import Invalid
+from hireloop.web.deps import Auditor, Csrf, Id, PrincipalDep, SessionDep
+from hireloop.web.render import page
+from hireloop.web.take import _candidate
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- the candidate's form -----------------------------------------------------------------
+
+@router.get("/take/self-identification")
+def self_id_form(request: Request, me: PrincipalDep, s: SessionDep) -> HTMLResponse:
+    interview = _candidate(me, s)
+    return page(request, "take/self_id.html", interview=interview, sexes=selfid.SEX,
+                races=selfid.RACE_ETHNICITY, answers=selfid.own_answers(s, interview),
+                saved=request.query_params.get("saved"))
+
+
+@router.post("/take/self-identification", dependencies=[Csrf])
+def self_id_save(request: Request, me: PrincipalDep, s: SessionDep,
+                 sex: Annotated[str, Form(max_length=60)] = "",
+                 race_ethnicity: Annotated[str, Form(max_length=60)] = "") -> Response:
+    interview = _candidate(me, s)
+    try:
+        selfid.record(s, interview, sex=sex, race_ethnicity=race_ethnicity)
+    except selfid.SelfIdError as exc:
+        return page(request, "take/self_id.html", status_code=422, interview=interview,
+                    sexes=selfid.SEX, races=selfid.RACE_ETHNICITY,
+                    answers={"sex": None, "race_ethnicity": None}, error=str(exc))
+    s.commit()
+    return RedirectResponse("/take/self-identification?saved=1", 303)
+
+
+# --- the audit ------------------------------------------------------------------------------
+
+def _day(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise Invalid(f"{name} must be a date like 2026-01-31, not {value!r}") from None
+
+
+def _audit(s: Any, me: Any, loop_id: int, since: str | None,
+           until: str | None) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    record = service.loop_for(s, me, loop_id)
+    start, end = _day(since, "since"), _day(until, "until")
+    result = selfid.loop_audit(s, record.id, since=start,
+                               until=end + timedelta(days=1) if end else None)
+    return record, result, {"since": since or "", "until": until or ""}
+
+
+@router.get("/team/loops/{loop_id}/audit")
+def audit_page(request: Request, loop_id: Id, me: Auditor, s: SessionDep,
+               since: str | None = None, until: str | None = None) -> HTMLResponse:
+    record, result, period = _audit(s, me, loop_id, since, until)
+    return page(request, "team/audit.html", loop=record, audit=result, period=period,
+                alerts=selfid.alerts(result), min_decided=selfid.ALERT_MIN_DECIDED)
+
+
+@router.get("/team/loops/{loop_id}/audit.csv")
+def audit_csv(loop_id: Id, me: Auditor, s: SessionDep, since: str | None = None,
+              until: str | None = None) -> Response:
+    _, result, _ = _audit(s, me, loop_id, since, until)
+    body = to_csv(result) if result["n"] else "group,category,n\n"
+    return PlainTextResponse(body, media_type="text/csv", headers={
+        "content-disposition": f'attachment; filename="audit-loop-{loop_id}.csv"'})
+
+
+@router.get("/team/loops/{loop_id}/audit/summary")
+def audit_summary(request: Request, loop_id: Id, me: Auditor, s: SessionDep,
+                  since: str | None = None, until: str | None = None) -> HTMLResponse:
+    record, result, period = _audit(s, me, loop_id, since, until)
+    return page(request, "team/audit_summary.html", loop=record, audit=result, period=period,
+                made_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
