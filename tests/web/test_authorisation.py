@@ -189,6 +189,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
         "practice_owner", {"mime": "audio/webm"}),
     # live rooms
     ("GET", "/team/interviews/{interview_id}/live"): ("interview", None),
+    ("GET", "/team/events"): ("team", None),  # a stream: walked with ?seconds=0.2
     ("POST", "/team/interviews/{interview_id}/live/{index}"): ("loop", {
         "starts_at": "2026-01-05T10:00", "interviewers": "{interviewer_id}"}),
     ("GET", "/live/{room_id}"): ("room", None),
@@ -431,6 +432,8 @@ def _sign_everyone_in(site: Site, extra: dict[str, Any]) -> dict[str, dict[str, 
 def _request(site: Site, jar: dict[str, Any], method: str, url: str, body: Any) -> Any:
     client = TestClient(site.app, base_url="http://testserver", cookies=jar["cookies"])
     headers = {"accept": "text/html", **jar["headers"]}
+    if url.endswith("/events"):
+        url += "?seconds=0.2"  # a stream of server-sent events, ended soon
     csrf = jar["headers"].get("X-CSRF-Token", "")
     json_body = url.startswith("/api/") or url.endswith(("/save", "/complete", "/trial",
                                                          "/run", "/marks"))

@@ -290,3 +290,59 @@ def test_kill_9_loses_no_edit_and_the_browsers_reconnect_and_converge(tmp_path: 
         assert answer["text"].strip() == shown.strip()
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_the_dashboard_and_the_interview_page_update_without_a_reload(tmp_path: Path) -> None:
+    """The interviewer keeps the dashboard and the interview's page open while the candidate
+    starts, saves and hands in: status, stage, time left, last save and grading change on
+    both pages by themselves, and "finished" notices appear."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
+    from playwright.sync_api import expect, sync_playwright
+
+    server = Server(tmp_path / "data")
+    server.start(threads=1)
+    try:
+        added = server.cli("user", "add", "--admin", ADMIN, "--password-stdin",
+                           stdin=PASSWORD + "\n")
+        assert added.returncode == 0, added.stderr
+        admin = Api.login(server.url, ADMIN, PASSWORD)
+        loop = admin.call("POST", "/loops", {"definition": {
+            "title": "Async loop", "role": "ML engineer",
+            "stage": [{"name": "Written", "minutes": 20, "exercises": [TEXT]}]}}, ok=201)
+        invited = admin.call("POST", "/interviews", {"name": "Lee Candidate",
+                                                     "email": "lee@example.com",
+                                                     "loop_id": loop["id"]}, ok=201)
+        with sync_playwright() as p:
+            browser = _browser(p)
+            context = browser.new_context()
+            board = context.new_page()
+            sign_in(board, server.url, ADMIN)
+            board.goto(f"{server.url}/team")
+            detail = context.new_page()
+            detail.goto(f"{server.url}/team/interviews/{invited['id']}")
+            row = board.locator(f"tr[data-interview='{invited['id']}']")
+            expect(row.locator("[data-field=status]")).to_have_text("invited")
+
+            candidate = Api.candidate(server.url, invited["link"])
+            candidate.call("POST", "/take/consent")
+            candidate.call("POST", "/take/stages/0/start")
+            expect(row.locator("[data-field=status]")).to_have_text("in progress")
+            expect(row.locator("[data-field=now]")).to_contain_text("Written, 19:")
+            expect(detail.locator("[data-field=now]")).to_contain_text("left")
+            answer = candidate.call("GET", "/take")["stages"][0]["exercises"][0]["answer_id"]
+            candidate.call("PUT", f"/take/answers/{answer}", {
+                "text": (BANK_DIR / TEXT / "samples" / "exemplary.md").read_text()})
+            expect(row.locator("[data-field=now]")).to_contain_text("saved")
+            candidate.call("POST", "/take/stages/0/submit")
+            expect(board.locator("#notices")).to_contain_text(
+                "Lee Candidate handed in the last stage", timeout=15000)
+            expect(board.locator("#notices")).to_contain_text(
+                "Lee Candidate's answers are graded", timeout=120000)
+            expect(detail.locator("#notices")).to_contain_text("graded")
+            expect(row.locator("[data-field=status]")).to_have_text("submitted")
+            expect(row.locator("[data-field=now]")).to_contain_text("1 graded")
+            browser.close()
+    finally:
+        server.stop()

@@ -129,3 +129,48 @@ def test_the_end_of_the_window_ends_the_room_and_grades_the_document(make_site: 
         assert job.state == "graded"
         assert job.grade["outcome"] == "graded"
         assert s.get(LiveRoom, room_id).ended_by is None  # the clock ended it
+
+
+def _events(web: Any, query: str = "") -> list[tuple[str, Any]]:
+    import json
+
+    response = web.client.get(f"/team/events?seconds=1.5{query}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/event-stream")
+    out = []
+    for block in response.text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in lines:
+            out.append((lines["event"], json.loads(lines["data"])))
+    return out
+
+
+def test_the_progress_stream_follows_only_what_one_may_see(make_site: Any) -> None:
+    site = make_site()
+    candidate = site.client()
+    candidate.open_invitation(site.ids["link_a"])
+    candidate.form("/take/consent")
+    candidate.get("/take/stage/0")
+    with site.platform.db.session(write=False) as s:
+        answer = s.query(Answer).filter_by(interview_id=site.ids["a"]).first().id
+    assert candidate.json("POST", f"/take/answers/{answer}/save",
+                          {"text": "a draft"}).status_code == 200
+    interviewer = site.client()
+    interviewer.login("interviewer@example.com")
+    seen = {d["id"]: d for name, d in _events(interviewer) if name == "progress"}
+    assert set(seen) == {site.ids["a"], site.ids["b"]}
+    a = seen[site.ids["a"]]
+    assert a["status"] == "in_progress"
+    assert a["stage"]["name"] == "Everything"
+    assert 0 < a["stage"]["seconds_left"] <= 30 * 60
+    assert a["last_saved"] is not None
+    one = [d for name, d in _events(interviewer, f"&interview={site.ids['b']}")
+           if name == "progress"]
+    assert [d["id"] for d in one] == [site.ids["b"]]
+    other_team = site.add_team("Team B")
+    site.add_user("elsewhere@example.com", "interviewer", other_team)
+    stranger = site.client()
+    stranger.login("elsewhere@example.com")
+    assert [name for name, _ in _events(stranger)] == ["ready"]  # sees no interview
+    refused = stranger.client.get(f"/team/events?seconds=1&interview={site.ids['a']}")
+    assert refused.status_code == 404

@@ -12,15 +12,21 @@ from datetime import UTC
 from typing import Annotated, Any
 
 from anyio import from_thread
-from fastapi import APIRouter, Form, Request, WebSocket
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request, WebSocket
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from pydantic import BaseModel, Field
 
 from hireloop.db.models import LiveRoom
 from hireloop.hiring import security, service
 from hireloop.hiring.authz import ANONYMOUS, Principal, allowed
 from hireloop.hiring.service import Conflict, Platform
-from hireloop.live import documents, rooms
+from hireloop.live import documents, progress, rooms
 from hireloop.live.server import LiveHub
 from hireloop.web.deps import Csrf, Id, PlatformDep, PrincipalDep, SessionDep, TeamReader
 from hireloop.web.render import page
@@ -174,6 +180,24 @@ def add_mark(room_id: Id, body: MarkRequest, me: PrincipalDep,
                           points=body.points, evidence=body.evidence)
     s.commit()
     return JSONResponse({"id": mark.id, "recorded": mark.recorded})
+
+
+# --- live progress for the team's pages ----------------------------------------------------
+
+@router.get("/team/events")
+def events(request: Request, me: TeamReader, s: SessionDep,
+           interview: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+           seconds: Annotated[float, Query(gt=0, le=3600)] = 300) -> StreamingResponse:
+    """Server-sent events: the progress of the interviews the dashboard shows (or of one
+    interview), each change as it happens, and ``finished`` notices. The stream ends after
+    ``seconds``; browsers reconnect by themselves."""
+    if interview is not None:
+        service.interview_for(s, me, interview)  # 404 for an interview one may not see
+    s.close()  # the stream reads in sessions of its own
+    platform: Platform = request.app.state.platform
+    return StreamingResponse(progress.stream(platform, me, interview, seconds),
+                             media_type="text/event-stream",
+                             headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
 
 
 # --- the websocket -----------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""Live progress for the team's pages: where each interview stands (stage, time left, last
+save, grading), streamed as server-sent events, with a ``finished`` event when a candidate
+hands in the last stage or the last grading job of an interview is done."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hireloop.db.models import Interview, utcnow
+from hireloop.hiring import service
+from hireloop.hiring.authz import Principal
+from hireloop.hiring.service import Platform
+from hireloop.live import rooms
+
+EVERY_S = 1.0
+"""how often the stream looks at the interviews"""
+KEEPALIVE_S = 15.0
+"""a comment line this often keeps proxies from closing a quiet stream"""
+LIMIT = 200
+"""the newest interviews a dashboard's stream follows"""
+
+
+def progress(s: Session, interview: Interview) -> dict[str, Any]:
+    """Where an interview stands now."""
+    now = utcnow()
+    status = service.interview_status(interview)
+    current: dict[str, Any] | None = None
+    scheduled = rooms.candidate_rooms(s, interview)
+    for run in interview.stages:
+        state = service.stage_state(interview, run)
+        name = interview.plan[run.index]["name"]
+        if state in ("in_progress", "time_up"):
+            deadline = service.stage_deadline(interview, run)
+            left = max(0, int((deadline - now).total_seconds())) if deadline else None
+            current = {"index": run.index, "name": name, "state": state, "seconds_left": left}
+            break
+        room = scheduled.get(run.index)
+        if state == "live" and room is not None and rooms.room_state(room, now) == "open":
+            left = int((rooms.ends_at(room) - now).total_seconds())
+            current = {"index": run.index, "name": name, "state": "live",
+                       "seconds_left": max(0, left)}
+            break
+    saved = [a.saved_at for a in interview.answers if a.saved_at is not None]
+    grading = {"queued": 0, "running": 0, "graded": 0, "failed": 0}
+    for answer in interview.answers:
+        job = service.latest_job(answer)
+        if job is not None:
+            grading[job.state] = grading.get(job.state, 0) + 1
+    return {"id": interview.id, "candidate": interview.candidate.name, "status": status,
+            "stage": current,
+            "last_saved": max(saved).astimezone(UTC).isoformat() if saved else None,
+            "grading": grading,
+            "graded": status in ("submitted", "decided") and grading["queued"] == 0
+            and grading["running"] == 0 and grading["graded"] + grading["failed"] > 0}
+
+
+def snapshot(platform: Platform, me: Principal, interview_id: int | None) -> dict[int, Any]:
+    with platform.db.session(write=False) as s:
+        if interview_id is not None:
+            found = [service.interview_for(s, me, interview_id)]
+        else:
+            found = service.visible_interviews(s, me, limit=LIMIT)
+        return {i.id: progress(s, i) for i in found}
+
+
+def finished(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """What finished between two looks at an interview, in words (None: nothing)."""
+    if before["status"] != "submitted" and after["status"] == "submitted":
+        return f"{after['candidate']} handed in the last stage"
+    if not before["graded"] and after["graded"]:
+        return f"{after['candidate']}'s answers are graded"
+    return None
+
+
+def _event(name: str, data: Any) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+async def stream(platform: Platform, me: Principal, interview_id: int | None,
+                 seconds: float) -> AsyncIterator[str]:
+    """The events of one page: every interview's progress first, then each change, and a
+    ``finished`` event when something finished; ends after ``seconds`` (the browser's
+    EventSource reconnects by itself)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    last: dict[int, Any] = {}
+    quiet = loop.time()
+    first = True
+    while loop.time() < end:
+        try:
+            now = await asyncio.to_thread(snapshot, platform, me, interview_id)
+        except service.ServiceError:
+            yield _event("gone", {"id": interview_id})
+            return
+        for key, value in now.items():
+            before = last.get(key)
+            if before != value:
+                yield _event("progress", value)
+                quiet = loop.time()
+                done = None if before is None else finished(before, value)
+                if done:
+                    yield _event("finished", {"id": key, "message": done})
+        if first:
+            yield _event("ready", {"interviews": len(now)})
+            first = False
+        last = now
+        if loop.time() - quiet > KEEPALIVE_S:
+            yield ": keepalive\n\n"
+            quiet = loop.time()
+        await asyncio.sleep(EVERY_S)
