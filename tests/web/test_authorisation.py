@@ -61,6 +61,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/practice/answers/{answer_id}/upload/complete"): ("practice_owner",
                                                                 {"mime": "audio/webm"}),
     ("GET", "/practice/answers/{answer_id}/trial"): ("practice_owner", None),
+    ("POST", "/practice/answers/{answer_id}/coverage"): ("practice_owner", {"text": "x"}),
     # the team's pages
     ("GET", "/team"): ("team", None),
     ("GET", "/team/loops"): ("creator", None),
@@ -436,7 +437,7 @@ def _request(site: Site, jar: dict[str, Any], method: str, url: str, body: Any) 
         url += "?seconds=0.2"  # a stream of server-sent events, ended soon
     csrf = jar["headers"].get("X-CSRF-Token", "")
     json_body = url.startswith("/api/") or url.endswith(("/save", "/complete", "/trial",
-                                                         "/run", "/marks"))
+                                                         "/run", "/marks", "/coverage"))
     if body is None:
         return client.request(method, url, headers=headers, follow_redirects=False)
     if isinstance(body, bytes):

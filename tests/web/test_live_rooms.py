@@ -174,3 +174,44 @@ def test_the_progress_stream_follows_only_what_one_may_see(make_site: Any) -> No
     assert [name for name, _ in _events(stranger)] == ["ready"]  # sees no interview
     refused = stranger.client.get(f"/team/events?seconds=1&interview={site.ids['a']}")
     assert refused.status_code == 404
+
+
+def test_practice_coverage_shows_hints_for_the_missing_points_never_the_points(
+        make_site: Any) -> None:
+    """A practicer's draft, measured as they write: the count of key points covered grows
+    with the draft, and the hints listed are the authored hints of the points still missing,
+    never a point's wording."""
+    from hireloop.hiring import security
+    from hireloop.live.rooms import checklist
+    from tests.web.conftest import BANK_DIR
+
+    site = make_site()
+    practicer = site.client()
+    started = practicer.form("/practice/start", {"competency": "ml-foundations"})
+    assert started.status_code == 303
+    cookie = practicer.client.cookies.get("hireloop_practice")
+    with site.platform.db.session() as s:
+        answer = Answer(practice_id=security.token_hash(cookie), exercise_id=TEXT, seed=0)
+        s.add(answer)
+        s.flush()
+        answer_id = answer.id
+    points = checklist(site.platform, TEXT)
+    exemplary = (BANK_DIR / TEXT / "samples" / "exemplary.md").read_text()
+    readings = []
+    for draft in ("", exemplary[: len(exemplary) // 3], exemplary):
+        response = practicer.json("POST", f"/practice/answers/{answer_id}/coverage",
+                                  {"text": draft})
+        assert response.status_code == 200, response.text
+        reading = response.json()
+        readings.append(reading)
+        assert reading["points"] == len(points)
+        for point in points:
+            assert point.text not in response.text
+        assert len(reading["hints"]) == reading["points"] - reading["covered"]
+        assert set(reading["hints"]) <= {p.hint for p in points}
+    assert readings[0]["covered"] == 0
+    assert readings[0]["covered"] < readings[1]["covered"] < readings[2]["covered"]
+    other = site.client()  # another practicer cannot read this draft's coverage
+    other.form("/practice/start", {"competency": "ml-foundations"})
+    assert other.json("POST", f"/practice/answers/{answer_id}/coverage",
+                      {"text": "x"}).status_code == 404

@@ -263,10 +263,10 @@ class Point:
     hint: str | None
 
 
-def checklist(platform: Platform, answer: Answer) -> list[Point]:
-    """The answer's rubric as a checklist: the key points of a text (or spoken) exercise;
+def checklist(platform: Platform, exercise_id: str) -> list[Point]:
+    """An exercise's rubric as a checklist: the key points of a text (or spoken) exercise;
     other kinds' criteria come with their grade."""
-    exercise = platform.bank.get(answer.exercise_id)
+    exercise = platform.bank.get(exercise_id)
     kind = platform.bank.kinds.get(exercise.meta.kind)
     load = getattr(kind, "load_rubric", None)
     if load is None:

@@ -22,7 +22,6 @@ import secrets
 import struct
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from pycrdt import Channel, Doc, Map, YMessageType, YSyncMessageType, read_message
@@ -33,7 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from hireloop.core import Submission
 from hireloop.db.models import LiveRoom, LiveUpdate, TrialRun, utcnow
 from hireloop.hiring.service import Platform
-from hireloop.live import documents, rooms
+from hireloop.live import coverage, documents, rooms
 
 log = logging.getLogger("hireloop.live")
 
@@ -435,7 +434,7 @@ class LiveHub:
             if room is None:
                 return out
             for answer in rooms.room_answers(room):
-                points = rooms.checklist(self.platform, answer)
+                points = rooms.checklist(self.platform, answer.exercise_id)
                 if not points:
                     continue
                 if not self._warm:  # load the text grader's models before anyone waits
@@ -444,8 +443,10 @@ class LiveHub:
                         text=WARM_UP))
                     self._warm = True
                 text, _ = documents.answer_content(snapshot, answer.id)
-                out[answer.id] = coverage_of(self.platform, answer.exercise_id, answer.seed,
-                                             text, points)
+                found = coverage.of_draft(self.platform, answer.exercise_id, answer.seed,
+                                          text, points)
+                if found is not None:
+                    out[answer.id] = coverage.for_interviewers(found)
         return out
 
     # --- the shared run -------------------------------------------------------------------------
@@ -498,27 +499,3 @@ def _logged(exception: Exception, logger: logging.Logger) -> bool:
     """A client's failure ends that client's connection, never the room."""
     logger.warning("live room: %s: %s", type(exception).__name__, exception)
     return True
-
-
-def coverage_of(platform: Platform, exercise_id: str, seed: int, text: str,
-                points: list[rooms.Point]) -> dict[str, Any]:
-    """The text grader on a draft: which key points it covers so far, the score, and the
-    follow-up questions for the points still missing (interviewers only)."""
-    covered: list[str] = []
-    score = 0.0
-    if text.strip():
-        grade = platform.runtime.grade_submission(Submission(exercise_id=exercise_id, seed=seed,
-                                                             text=text))
-        score = float(grade.score or 0.0)
-        for criterion in grade.criteria:
-            if criterion.max_points > 0 and criterion.points / criterion.max_points >= 0.75:
-                covered.append(criterion.name)
-    labels = set(covered)
-    return {
-        "covered": [f"{p.label}: {p.text}" for p in points if p.label in labels],
-        "missing": [f"{p.label}: {p.text}" for p in points if p.label not in labels],
-        "follow_ups": rooms.follow_ups(points, labels),
-        "score": round(score, 3),
-        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "chars": len(text),
-    }

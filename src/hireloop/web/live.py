@@ -26,7 +26,7 @@ from hireloop.db.models import LiveRoom
 from hireloop.hiring import security, service
 from hireloop.hiring.authz import ANONYMOUS, Principal, allowed
 from hireloop.hiring.service import Conflict, Platform
-from hireloop.live import documents, progress, rooms
+from hireloop.live import coverage, documents, progress, rooms
 from hireloop.live.server import LiveHub
 from hireloop.web.deps import Csrf, Id, PlatformDep, PrincipalDep, SessionDep, TeamReader
 from hireloop.web.render import page
@@ -99,7 +99,7 @@ def room_page(request: Request, room_id: Id, me: PrincipalDep, s: SessionDep,
         view, _ = view_of(platform, answer)
         item: dict[str, Any] = {"answer": answer, "view": view}
         if leads:  # the rubric checklist: interviewers only
-            item["checklist"] = rooms.checklist(platform, answer)
+            item["checklist"] = rooms.checklist(platform, answer.exercise_id)
         items.append(item)
     interview = room.interview
     name = (me.name or me.email or "Interviewer") if me.is_team else interview.candidate.name
@@ -180,6 +180,39 @@ def add_mark(room_id: Id, body: MarkRequest, me: PrincipalDep,
                           points=body.points, evidence=body.evidence)
     s.commit()
     return JSONResponse({"id": mark.id, "recorded": mark.recorded})
+
+
+# --- live feedback while practising ---------------------------------------------------------
+
+COVERAGE_PER_HOUR = 1200
+"""coverage readings a practicer may ask for in an hour (one every 3 s)"""
+
+
+class DraftText(BaseModel):
+    text: str = Field(max_length=200_000)
+
+
+@router.post("/practice/answers/{answer_id}/coverage", dependencies=[Csrf])
+def practice_coverage(request: Request, answer_id: Id, body: DraftText, me: PrincipalDep,
+                      s: SessionDep, platform: PlatformDep) -> JSONResponse:
+    """How much of the exercise's key points the draft covers so far, and the authored hints
+    of the others (never a key point's wording): the practice page asks when the writer
+    pauses."""
+    from hireloop.web.take import _practice_answer, _practice_id
+
+    practice_id = _practice_id(request, platform, me)
+    answer = _practice_answer(s, practice_id, answer_id, platform)
+    if answer.submitted_at is not None:
+        raise Conflict("this attempt was submitted; its feedback is on the page")
+    service.check_answer_size(platform.settings, body.text, {})
+    if security.rate_limited(s, f"coverage:{practice_id}", COVERAGE_PER_HOUR, 3600):
+        s.commit()
+        raise service.TooMany("too many coverage readings this hour; keep writing")
+    s.commit()
+    found = coverage.of_draft(platform, answer.exercise_id, answer.seed, body.text)
+    if found is None:
+        raise service.NotFound("this exercise has no key points to measure a draft against")
+    return JSONResponse(coverage.for_practicers(found))
 
 
 # --- live progress for the team's pages ----------------------------------------------------
