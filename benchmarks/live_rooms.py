@@ -101,6 +101,7 @@ def prepare(url: str, env: dict[str, str], rooms: int) -> list[dict[str, Any]]:
         room_id = int(page.split('href="/live/')[1].split('"')[0])
         opened = httpx.post(f"{url}/api/v1/take/open", json={
             "token": invited["link"].rsplit("/", 1)[1]}).json()["token"]
+        httpx.post(f"{url}/api/v1/take/consent", headers={"authorization": f"Bearer {opened}"})
         out.append({"room": room_id, "candidate": opened, "interviewer": ivy_token})
     return out
 

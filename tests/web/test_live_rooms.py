@@ -62,6 +62,10 @@ def test_a_room_is_closed_before_and_after_its_window(make_site: Any) -> None:
     room_id, answer_id = site.add_live_room(site.ids["a"], [site.ids["interviewer"]])
     candidate = site.client()
     candidate.open_invitation(site.ids["link_a"])
+    before_consent = candidate.get(f"/live/{room_id}")
+    assert before_consent.status_code == 403
+    assert "accept how you will be assessed" in before_consent.text
+    candidate.form("/take/consent")
     _move(site, room_id, utcnow() + timedelta(hours=2), 30)
     page = candidate.get(f"/live/{room_id}")
     assert page.status_code == 200
@@ -108,6 +112,7 @@ def test_the_end_of_the_window_ends_the_room_and_grades_the_document(make_site: 
                                             exercise_id=TEXT)
     candidate = site.client()
     candidate.open_invitation(site.ids["link_a"])
+    candidate.form("/take/consent")
     draft = "Calibration means that predicted probabilities match observed frequencies."
     # four seconds of the window left
     _move(site, room_id, utcnow() - timedelta(seconds=56), 1)

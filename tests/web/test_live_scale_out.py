@@ -30,6 +30,7 @@ def test_edits_through_two_serve_processes_converge(tmp_path: Path) -> None:
         two.start(threads=1)
         ids = live_setup(one, [TEXT])
         candidate = Api.candidate(one.url, ids["interview"]["link"])
+        candidate.call("POST", "/take/consent")
         ivy = Api.login(two.url, INTERVIEWER, PASSWORD)
         path = f"/live/{ids['room_id']}/ws/shared"
         texts = asyncio.run(_type_on_both(

@@ -44,6 +44,9 @@ def room_for(s: Session, me: Principal, room_id: int, action: str = "room.join")
         raise NotFound(f"no live room {room_id}")
     if not allowed(me, action, room_scope(room)):
         raise service.Forbidden("only the stage's interviewers lead the room")
+    if me.role == "candidate" and room.interview.consented_at is None:
+        raise service.Forbidden("please read and accept how you will be assessed first "
+                                "(open your invitation link)")
     return room
 
 
