@@ -119,6 +119,8 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/take/answers/{answer_id}/upload"): ("candidate_object", b"chunk"),
     ("POST", "/take/answers/{answer_id}/upload/complete"): ("candidate_object",
                                                             {"mime": "audio/webm"}),
+    ("POST", "/take/answers/{answer_id}/signals"): (
+        "candidate_object", b'{"page": "p", "seq": 0, "t0": 1796000000000, "events": []}'),
     # the API
     ("POST", "/api/v1/auth/login"): ("public", {"email": "nobody@example.com",
                                                 "password": "wrong one"}),

@@ -525,6 +525,28 @@ class SimilarityMatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class SignalBatch(Base):
+    """A batch of integrity signals the candidate's page recorded for one answer (pastes,
+    time away from the page, the typing timeline; ``hireloop.integrity.signals``). Shown to
+    reviewers; never read by grading."""
+
+    __tablename__ = "signal_batches"
+    __table_args__ = (UniqueConstraint("answer_id", "page", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
+                                           index=True)
+    page: Mapped[str] = mapped_column(String(32))
+    """the page load that recorded it (a random id): a resent batch is stored once"""
+    seq: Mapped[int] = mapped_column(Integer)
+    t0: Mapped[int] = mapped_column(BigInteger)
+    """the browser's clock (ms since 1970) that the events' times count from"""
+    events: Mapped[list[Any]] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column(Integer)
+    """the batch's bytes as stored (counted against the answer's cap)"""
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class SelfIdentification(Base):
     """A candidate's voluntary self-identification (sex, race/ethnicity, the EEO-1
     categories), kept apart from the interview: no relationship from ``Interview`` reaches it,
@@ -560,6 +582,7 @@ __all__ = [
     "RateHit",
     "SelfIdentification",
     "SetupToken",
+    "SignalBatch",
     "SimilarityHash",
     "SimilarityMatch",
     "SimilarityPrint",

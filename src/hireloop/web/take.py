@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -260,6 +260,39 @@ def trial_state(answer_id: Id, me: PrincipalDep, s: SessionDep,
     interview = _candidate(me, s)
     answer = service.candidate_answer(s, interview, answer_id)
     return JSONResponse(service.trial_state(s, answer, since))
+
+
+# --- integrity signals (pastes, time away, the typing timeline) ------------------------------
+
+@router.post("/take/answers/{answer_id}/signals", dependencies=[Csrf])
+async def record_signals(request: Request, answer_id: Id, me: PrincipalDep,
+                         s: SessionDep) -> JSONResponse:
+    """A batch of the signals the stage page recorded for one of the candidate's own answers
+    (``hireloop.integrity.signals`` describes the format and the caps). Refused while the
+    answer could not be saved either; a malformed or oversized batch stores nothing."""
+    from hireloop.integrity import signals
+
+    interview = _candidate(me, s)
+    answer = service.candidate_answer(s, interview, answer_id)
+    run = service.stage_run(interview, answer.stage_index)
+    state = service.stage_state(interview, run)
+    deadline = service.stage_deadline(interview, run)
+    if answer.submitted_at is not None or state not in ("in_progress", "time_up") or (
+            deadline is not None
+            and utcnow() > deadline + timedelta(seconds=service.GRACE_S)):
+        raise Conflict("signals are recorded only while the answer can still change")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > signals.MAX_BATCH_BYTES:
+        raise service.TooLarge(f"a signal batch may be at most "
+                               f"{signals.MAX_BATCH_BYTES // 1024} KiB")
+    try:
+        batch = signals.parse_batch(await request.body())
+        stored = signals.store(s, answer.id, batch)
+    except signals.BadSignals as exc:
+        s.rollback()
+        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+    s.commit()
+    return JSONResponse({"stored": stored, "seq": batch.seq})
 
 
 # --- attachments (a research talk's slides) ---------------------------------------------------
