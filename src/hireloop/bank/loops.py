@@ -104,6 +104,10 @@ class Loop(BaseModel):
     description: str = ""
     feedback: FeedbackPolicy = "after_submission"
     """when the candidate sees feedback"""
+    blind: bool = False
+    """blind review: reviewers (not admins) see "Candidate N", not the name, email, upload
+    names or recording details, and answers with personal details redacted, until the
+    interview's decision is recorded"""
     principles: str | None = None
     """a principles file (relative to the loop file) for behavioural stages"""
     stage: Annotated[list[Stage], Field(min_length=1)]

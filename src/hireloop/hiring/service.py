@@ -594,6 +594,8 @@ def loop_to_toml(loop: dict[str, Any]) -> str:
     for key in ("title", "role", "description", "feedback", "principles"):
         if loop.get(key) not in (None, ""):
             lines.append(f"{key} = {value(loop[key])}")
+    if loop.get("blind"):
+        lines.append("blind = true")
     rule = loop.get("pass_rule") or {}
     if rule:
         lines += ["", "[pass_rule]"] + [f"{k} = {value(v)}" for k, v in rule.items()]
@@ -1167,6 +1169,33 @@ def request_bank_reload(s: Session, me: Principal) -> int:
 
 
 # --- review -----------------------------------------------------------------------------
+
+def identity_hidden(me: Principal, interview: Interview) -> bool:
+    """Blind review: a blind loop's candidate is "Candidate N" to everyone but admins until the
+    interview's decision is recorded."""
+    return (bool(interview.loop_snapshot.get("blind")) and me.role != "admin"
+            and interview.decision is None)
+
+
+def candidate_identity(me: Principal, interview: Interview) -> dict[str, Any]:
+    """The candidate's name and email as ``me`` may see them: ``{"name", "email", "blind"}``."""
+    if identity_hidden(me, interview):
+        return {"name": f"Candidate {interview.id}", "email": "", "blind": True}
+    return {"name": interview.candidate.name, "email": interview.candidate.email,
+            "blind": False}
+
+
+def candidate_listing(me: Principal, candidate: Candidate,
+                      interviews: list[Interview]) -> dict[str, Any]:
+    """A candidate as a list shows them to ``me``: hidden behind the first blind interview
+    of theirs that ``me`` sees (their other interviews would otherwise name them)."""
+    hidden = next((i for i in interviews if identity_hidden(me, i)), None)
+    if hidden is not None:
+        return {"id": candidate.id, "name": f"Candidate {hidden.id}", "email": "",
+                "blind": True}
+    return {"id": candidate.id, "name": candidate.name, "email": candidate.email,
+            "blind": False}
+
 
 def latest_job(answer: Answer) -> GradingJob | None:
     return answer.jobs[-1] if answer.jobs else None

@@ -66,7 +66,9 @@ def snapshot(platform: Platform, me: Principal, interview_id: int | None) -> dic
             found = [service.interview_for(s, me, interview_id)]
         else:
             found = service.visible_interviews(s, me, limit=LIMIT)
-        return {i.id: progress(s, i) for i in found}
+        # blind review: the candidate is "Candidate N" to whoever may not see them yet
+        return {i.id: {**progress(s, i), "candidate": service.candidate_identity(me, i)["name"]}
+                for i in found}
 
 
 def finished(before: dict[str, Any], after: dict[str, Any]) -> str | None:

@@ -15,14 +15,20 @@ from typing import Any
 from hireloop.bank.loader import Bank
 from hireloop.bank.loops import PassRule
 from hireloop.db.models import Interview
+from hireloop.fairness.redact import redact_tree
 from hireloop.hiring import service
+from hireloop.hiring.authz import Principal
 
 
-def build_scorecard(interview: Interview, bank: Bank) -> dict[str, Any]:
-    """Everything the scorecard shows, as plain data."""
+def build_scorecard(interview: Interview, bank: Bank,
+                    viewer: Principal | None = None) -> dict[str, Any]:
+    """Everything the scorecard shows, as plain data; for a ``viewer`` who may not see a blind
+    interview's candidate yet, the candidate is "Candidate N"."""
     stages: list[dict[str, Any]] = []
     by_competency: dict[str, list[float]] = {}
     pending = 0
+    # blind review: evidence quoting the answer is redacted like the answer
+    blind = viewer is not None and service.identity_hidden(viewer, interview)
     for index, planned in enumerate(interview.plan):
         answers = [a for a in interview.answers if a.stage_index == index]
         rows = []
@@ -50,7 +56,10 @@ def build_scorecard(interview: Interview, bank: Bank) -> dict[str, Any]:
                 "auto_score": grade.score if grade else None,
                 "score": score,
                 "message": grade.message if grade else (job.error if job else None),
-                "criteria": service.effective_criteria(answer),
+                "criteria": (redact_tree(service.effective_criteria(answer),
+                                         name=interview.candidate.name,
+                                         email=interview.candidate.email)
+                             if blind else service.effective_criteria(answer)),
             })
         stage_score = sum(scores) / len(scores) if scores else None
         stages.append({"name": planned["name"], "weight": planned["weight"],
@@ -71,7 +80,10 @@ def build_scorecard(interview: Interview, bank: Bank) -> dict[str, Any]:
         for a in interview.answers for o in a.overrides]
     return {
         "interview_id": interview.id,
-        "candidate": {"name": interview.candidate.name, "email": interview.candidate.email},
+        "candidate": ({"name": interview.candidate.name, "email": interview.candidate.email}
+                      if viewer is None else {
+                          k: v for k, v in service.candidate_identity(viewer, interview).items()
+                          if k != "blind"}),
         "loop": interview.loop_snapshot.get("title"),
         "status": service.interview_status(interview),
         "overall": overall,

@@ -165,10 +165,11 @@ def _loop_json(record: Any) -> dict[str, Any]:
             "updated_at": record.updated_at.isoformat()}
 
 
-def _interview_summary(interview: Any) -> dict[str, Any]:
+def _interview_summary(interview: Any, me: Any) -> dict[str, Any]:
+    who = service.candidate_identity(me, interview)
     return {"id": interview.id, "candidate": {"id": interview.candidate.id,
-                                              "name": interview.candidate.name,
-                                              "email": interview.candidate.email},
+                                              "name": who["name"], "email": who["email"],
+                                              "blind": who["blind"]},
             "loop_id": interview.loop_id, "loop": interview.loop_snapshot.get("title"),
             "status": service.interview_status(interview),
             "expires_at": interview.expires_at.isoformat(),
@@ -362,7 +363,7 @@ def loop_results(loop_id: Id, me: TeamReader, s: SessionDep,
                  platform: PlatformDep) -> list[dict[str, Any]]:
     """Every interview of the loop as a scorecard."""
     record = service.loop_for(s, me, loop_id)
-    return [build_scorecard(i, platform.bank)
+    return [build_scorecard(i, platform.bank, me)
             for i in service.visible_interviews(s, me, loop_id=record.id, limit=100_000)]
 
 
@@ -377,7 +378,7 @@ def export_loop(loop_id: Id, me: TeamReader, s: SessionDep, platform: PlatformDe
                 format: Annotated[Literal["csv", "json"], Query()] = "csv") -> Response:
     """The loop's scorecards as a CSV or JSON download (what the Export buttons give)."""
     record = service.loop_for(s, me, loop_id)
-    cards = [build_scorecard(i, platform.bank)
+    cards = [build_scorecard(i, platform.bank, me)
              for i in service.visible_interviews(s, me, loop_id=record.id, limit=100_000)]
     return export(cards, format, f"loop-{loop_id}")
 
@@ -388,7 +389,7 @@ def export_loop(loop_id: Id, me: TeamReader, s: SessionDep, platform: PlatformDe
 def candidates(me: TeamReader, s: SessionDep) -> list[dict[str, Any]]:
     """Candidates with an interview you may see."""
     visible = {i.id for i in service.visible_interviews(s, me, limit=100_000)}
-    return [{"id": c.id, "name": c.name, "email": c.email,
+    return [{**service.candidate_listing(me, c, [i for i in c.interviews if i.id in visible]),
              "interviews": [i.id for i in c.interviews if i.id in visible]}
             for c in service.visible_candidates(s, me)]
 
@@ -418,13 +419,13 @@ def invite(body: Invite, request: Request, me: TeamReader, s: SessionDep,
     interview, token = service.invite(s, platform, me, name=body.name, email=body.email,
                                       loop_id=body.loop_id, interviewers=body.interviewers)
     s.commit()
-    return {**_interview_summary(interview), "link": invite_link(request, platform, token)}
+    return {**_interview_summary(interview, me), "link": invite_link(request, platform, token)}
 
 
 @router.get("/interviews", tags=["interviews"], responses=errors(*SIGNED_IN))
 def interviews(me: TeamReader, s: SessionDep) -> list[dict[str, Any]]:
     """The interviews you may see (interviewers: those assigned to them)."""
-    return [_interview_summary(i) for i in service.visible_interviews(s, me)]
+    return [_interview_summary(i, me) for i in service.visible_interviews(s, me)]
 
 
 @router.get("/interviews/{interview_id}", tags=["interviews"],
@@ -433,22 +434,31 @@ def interview(interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> dict[str, Any]:
     """The interview with every answer, its grade per criterion with evidence, overrides."""
     item = service.interview_for(s, me, interview_id)
+    blind = service.identity_hidden(me, item)
+    from hireloop.fairness.redact import redact_tree
+
+    def shown(value: Any) -> Any:  # blind review: personal details redacted
+        return redact_tree(value, name=item.candidate.name,
+                           email=item.candidate.email) if blind else value
+
     answers = []
     for a in item.answers:
         grade = service.automatic_grade(a)
         job = service.latest_job(a)
         answers.append({
             "id": a.id, "stage_index": a.stage_index, "exercise_id": a.exercise_id,
-            "seed": a.seed, "text": a.text, "files": a.files, "revision": a.revision,
-            "uploads": [{"name": u.name, "size": u.size, "mime": u.mime} for u in a.uploads
-                        if u.complete],
+            "seed": a.seed, "text": shown(a.text), "files": shown(a.files),
+            "revision": a.revision,
+            "uploads": [({"name": f"recording-{a.id}", "mime": u.mime} if blind  # no details
+                         else {"name": u.name, "size": u.size, "mime": u.mime})
+                        for u in a.uploads if u.complete],
             "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
             "job": None if job is None else {"id": job.id, "state": job.state,
                                              "error": job.error},
-            "grade": grade.model_dump(mode="json") if grade else None,
-            "criteria": service.effective_criteria(a), "score": service.answer_score(a)})
+            "grade": shown(grade.model_dump(mode="json")) if grade else None,
+            "criteria": shown(service.effective_criteria(a)), "score": service.answer_score(a)})
     notes = s.scalars(select(Note).where(Note.interview_id == item.id).order_by(Note.id))
-    return {**_interview_summary(item), "plan": item.plan, "answers": answers,
+    return {**_interview_summary(item, me), "plan": item.plan, "answers": answers,
             "notes": [{"by": n.user.email, "body": n.body, "at": n.created_at.isoformat()}
                       for n in notes]}
 
@@ -465,7 +475,7 @@ def resend(interview_id: Id, request: Request, me: TeamReader, s: SessionDep,
         raise TooMany("too many invitations in the last hour; wait and try again")
     token = service.resend(platform, item)
     s.commit()
-    return {**_interview_summary(item), "link": invite_link(request, platform, token)}
+    return {**_interview_summary(item, me), "link": invite_link(request, platform, token)}
 
 
 @router.post("/interviews/{interview_id}/revoke", tags=["interviews"],
@@ -474,7 +484,7 @@ def revoke(interview_id: Id, me: TeamReader, s: SessionDep) -> dict[str, Any]:
     item = service.interview_for(s, me, interview_id, "interview.invite")
     service.revoke(s, item)
     s.commit()
-    return _interview_summary(item)
+    return _interview_summary(item, me)
 
 
 @router.post("/interviews/{interview_id}/interviewers", tags=["interviews"],
@@ -485,7 +495,7 @@ def assign(interview_id: Id, body: AssignmentIn, me: TeamReader,
     item = service.interview_for(s, me, interview_id, "interview.invite")
     service.assign(s, item, body.user_id)
     s.commit()
-    return _interview_summary(item)
+    return _interview_summary(item, me)
 
 
 @router.delete("/interviews/{interview_id}/interviewers/{user_id}", tags=["interviews"],
@@ -494,7 +504,7 @@ def unassign(interview_id: Id, user_id: Id, me: TeamReader, s: SessionDep) -> di
     item = service.interview_for(s, me, interview_id, "interview.invite")
     service.unassign(s, item, user_id)
     s.commit()
-    return _interview_summary(item)
+    return _interview_summary(item, me)
 
 
 def _answer_of(s: Any, me: Any, interview_id: int, answer_id: int) -> Any:
@@ -557,14 +567,14 @@ def decision(interview_id: Id, body: DecisionIn, me: TeamReader,
     item = service.interview_for(s, me, interview_id, "interview.act")
     service.decide(item, me, body.decision, body.reason)
     s.commit()
-    return _interview_summary(item)
+    return _interview_summary(item, me)
 
 
 @router.get("/interviews/{interview_id}/scorecard", tags=["interviews"],
             responses=errors(*SIGNED_IN, 404))
 def scorecard(interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> dict[str, Any]:
-    return build_scorecard(service.interview_for(s, me, interview_id), platform.bank)
+    return build_scorecard(service.interview_for(s, me, interview_id), platform.bank, me)
 
 
 @router.get("/interviews/{interview_id}/rows", tags=["interviews"],
@@ -572,7 +582,8 @@ def scorecard(interview_id: Id, me: TeamReader, s: SessionDep,
 def rows(interview_id: Id, me: TeamReader, s: SessionDep,
          platform: PlatformDep) -> list[dict[str, Any]]:
     """The scorecard as flat rows (the CSV export's columns)."""
-    return csv_rows(build_scorecard(service.interview_for(s, me, interview_id), platform.bank))
+    return csv_rows(build_scorecard(service.interview_for(s, me, interview_id), platform.bank,
+                                    me))
 
 
 @router.get("/interviews/{interview_id}/export", tags=["interviews"], response_class=Response,
@@ -581,7 +592,8 @@ def export_interview(interview_id: Id, me: TeamReader, s: SessionDep, platform: 
                      format: Annotated[Literal["csv", "json"], Query()] = "csv") -> Response:
     """The scorecard as a CSV or JSON download."""
     item = service.interview_for(s, me, interview_id)
-    return export([build_scorecard(item, platform.bank)], format, f"interview-{interview_id}")
+    return export([build_scorecard(item, platform.bank, me)], format,
+                  f"interview-{interview_id}")
 
 
 # --- the candidate's side -------------------------------------------------------------------

@@ -150,8 +150,9 @@ def dashboard(request: Request, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
     rows = []
     for interview in service.visible_interviews(s, me, limit=500):
-        card = build_scorecard(interview, platform.bank)
+        card = build_scorecard(interview, platform.bank, me)
         rows.append({"interview": interview, "status": card["status"],
+                     "who": service.candidate_identity(me, interview),
                      "overall": card["overall"], "complete": card["complete"]})
     loops = service.visible_loops(s, me, archived=False)
     return page(request, "team/dashboard.html", rows=rows, loops=loops,
@@ -226,7 +227,7 @@ def save_loop(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
 def export_loop(loop_id: Id, fmt: str, me: TeamReader, s: SessionDep,
                 platform: PlatformDep) -> Response:
     record = service.loop_for(s, me, loop_id)
-    cards = [build_scorecard(i, platform.bank)
+    cards = [build_scorecard(i, platform.bank, me)
              for i in service.visible_interviews(s, me, loop_id=record.id, limit=100_000)]
     return export(cards, fmt, f"loop-{loop_id}")
 
@@ -318,13 +319,15 @@ def interview_page(request: Request, interview_id: Id, me: TeamReader, s: Sessio
     s.commit()
     for job in jobs:
         platform.runtime.enqueue(job)
-    card = build_scorecard(interview, platform.bank)
+    card = build_scorecard(interview, platform.bank, me)
     notes = s.scalars(select(Note).where(Note.interview_id == interview.id)
                       .order_by(Note.id)).all()
     answers = {a.id: a for a in interview.answers}
     scope = service.interview_scope(interview)
     manages = allowed(me, "interview.invite", scope)
     return page(request, "team/interview.html", interview=interview, card=card, notes=notes,
+                who=service.candidate_identity(me, interview),
+                hide=_redactor(me, interview),
                 answers=answers, views=_views(platform, interview),
                 decided_by=s.get(User, interview.decided_by) if interview.decided_by else None,
                 manages=manages, acts=allowed(me, "interview.act", scope),
@@ -348,7 +351,8 @@ def _similar(s: Session, me: Principal, platform: Any, interview: Any
             panels.setdefault(answer_id, []).append({
                 "code": "matches_submission", "similarity": m["similarity"],
                 "method": m["method"], "regions": len(m["regions"]),
-                "label": (f"{other.interview.candidate.name}'s answer" if seen
+                "label": (f"{service.candidate_identity(me, other.interview)['name']}'s answer"
+                          if seen
                           else "another candidate's answer (name hidden: you may not see "
                                "that interview)"),
                 "link": f"/team/interviews/{other.interview_id}#answer-{other.id}" if seen
@@ -379,6 +383,17 @@ def _similar(s: Session, me: Principal, platform: Any, interview: Any
     return panels
 
 
+def _redactor(me: Principal, interview: Any) -> Any:
+    """Blind review: what the reviewer reads of the candidate's text, personal details
+    redacted (graders and admins read the original)."""
+    from hireloop.fairness.redact import redact
+
+    if not service.identity_hidden(me, interview):
+        return lambda text: text
+    name, email = interview.candidate.name, interview.candidate.email
+    return lambda text: redact(text, name=name, email=email)
+
+
 def _views(platform: Any, interview: Any) -> dict[int, Any]:
     views = {}
     for answer in interview.answers:
@@ -397,7 +412,7 @@ def interview_jobs(request: Request, interview_id: Id, me: TeamReader, s: Sessio
                    platform: PlatformDep) -> HTMLResponse:
     """The live part of the review page (htmx polls it while jobs are pending)."""
     interview = service.interview_for(s, me, interview_id)
-    card = build_scorecard(interview, platform.bank)
+    card = build_scorecard(interview, platform.bank, me)
     response = page(request, "team/_jobs.html", interview=interview, card=card)
     pending = any(a["state"] in ("queued", "running") for st in card["stages"]
                   for a in st["answers"])
@@ -415,8 +430,11 @@ def recording_response(s: Any, me: Any, answer_id: int) -> Response:
     upload = next((u for u in reversed(answer.uploads) if u.complete), None)
     if upload is None:
         raise service.NotFound("no recording for this answer")
+    name = upload.name
+    if answer.interview is not None and service.identity_hidden(me, answer.interview):
+        name = f"recording-{answer.id}"  # blind review: the file's own name may name them
     return FileResponse(upload.path, media_type=service.served_media_type(upload),
-                        filename=upload.name, content_disposition_type="attachment")
+                        filename=name, content_disposition_type="attachment")
 
 
 @router.get("/team/answers/{answer_id}/recording")
@@ -512,7 +530,7 @@ def decide(interview_id: Id, me: TeamReader, s: SessionDep,
 def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
     interview = service.interview_for(s, me, interview_id)
-    card = build_scorecard(interview, platform.bank)
+    card = build_scorecard(interview, platform.bank, me)
     return page(request, "team/scorecard.html", interview=interview, card=card,
                 chart=competency_chart(card["competencies"]))
 
@@ -521,7 +539,7 @@ def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
 def export_interview(interview_id: Id, fmt: str, me: TeamReader, s: SessionDep,
                      platform: PlatformDep) -> Response:
     interview = service.interview_for(s, me, interview_id)
-    return export([build_scorecard(interview, platform.bank)], fmt,
+    return export([build_scorecard(interview, platform.bank, me)], fmt,
                   f"interview-{interview_id}")
 
 
@@ -648,5 +666,10 @@ def delete_candidate(candidate_id: Id, me: Admin, s: SessionDep,
 @router.get("/team/candidates")
 def candidates_page(request: Request, me: TeamReader, s: SessionDep,
                     platform: PlatformDep) -> HTMLResponse:
-    return page(request, "team/candidates.html", candidates=service.visible_candidates(s, me),
+    candidates = service.visible_candidates(s, me)
+    visible = {i.id for i in service.visible_interviews(s, me, limit=100_000)}
+    listing = {c.id: service.candidate_listing(me, c, [i for i in c.interviews
+                                                       if i.id in visible])
+               for c in candidates}
+    return page(request, "team/candidates.html", candidates=candidates, listing=listing,
                 retention_days=platform.settings.retention_days)
