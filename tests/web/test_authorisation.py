@@ -81,6 +81,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/interviews/{interview_id}"): ("interview", None),
     ("GET", "/team/interviews/{interview_id}/jobs"): ("interview", None),
     ("GET", "/team/answers/{answer_id}/recording"): ("interview", None),
+    ("GET", "/team/answers/{answer_id}/signals"): ("interview", None),
     ("POST", "/team/interviews/{interview_id}/resend"): ("loop", {}),
     ("POST", "/team/interviews/{interview_id}/revoke"): ("loop", {}),
     ("POST", "/team/interviews/{interview_id}/assignments"): ("loop", {

@@ -24,6 +24,7 @@ CANARY_NOTE = "CANARY-NOTE-7f3a: candidate oversold the project"
 CANARY_REASON = "CANARY-REASON-91bc: answer copied"
 CANARY_PANEL = "CANARY-PANEL-5d20: ask about the deployment story"
 CANARY_MARK = "CANARY-MARK-c7e1: hesitated on calibration"
+CANARY_SIGNALS = "CANARY-SIGNALS-{}: typed in the page, kept as a signal"
 
 
 CANDIDATE_FACING = (".explanation", ".feedback", ".key_point.hint")
@@ -107,6 +108,10 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
     for answer_id in b_answers:
         b.json("POST", f"/take/answers/{answer_id}/save",
                {"text": f"Bob's private answer number {answer_id}, not for Ada"})
+        assert b.client.post(
+            f"/take/answers/{answer_id}/signals", headers={"X-CSRF-Token": b.csrf},
+            json={"page": "b", "seq": 0, "t0": 1796000000000,
+                  "events": [["s", 0, CANARY_SIGNALS.format("bob")]]}).status_code == 200
 
     a = site.client()
     a.open_invitation(site.ids["link_a"])
@@ -130,6 +135,12 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
                                   .read_text()}
     for answer in answers:
         grab("save", a.json("POST", f"/take/answers/{answer['id']}/save", good[answer["id"]]))
+        recorded = a.client.post(
+            f"/take/answers/{answer['id']}/signals", headers={"X-CSRF-Token": a.csrf},
+            json={"page": "a", "seq": 0, "t0": 1796000000000,
+                  "events": [["s", 0, CANARY_SIGNALS.format("ada")]]})
+        assert recorded.status_code == 200
+        grab("signals", recorded)
         started = a.json("POST", f"/take/answers/{answer['id']}/trial")
         grab("trial start", started)
     import time
@@ -163,10 +174,15 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
         grab("upload state", a.client.get(f"/take/answers/{answer['id']}/upload"))
     for b_id in b_answers:  # B's objects answer "not found" to A, with nothing of B in it
         grab(f"B's answer {b_id}", a.json("POST", f"/take/answers/{b_id}/save", {"text": "x"}))
+        grab(f"B's signals {b_id}", a.get(f"/team/answers/{b_id}/signals"))
+    for answer in answers:  # a candidate reads no signals, not even their own
+        grab("own signals", a.get(f"/team/answers/{answer['id']}/signals"))
 
     secrets = _secrets(site, site.ids["a"])
     secrets["panel note"] = CANARY_PANEL
     secrets["live mark's evidence"] = CANARY_MARK
+    secrets["B's signals"] = CANARY_SIGNALS.format("bob")
+    secrets["A's own signals"] = CANARY_SIGNALS.format("ada")
     for i, text in enumerate(panel_strings):
         secrets[f"the panel's coverage {i}"] = text
     assert len(secrets) > 10, secrets  # the scan has real things to look for

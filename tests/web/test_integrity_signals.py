@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from hireloop.db import open_database
 from hireloop.db.models import Answer, SignalBatch
 from hireloop.integrity import signals
-from tests.web.conftest import CODE, TEXT
+from tests.web.conftest import BANK_DIR, CHOICE, CODE, TEXT
 from tests.web.server import Api, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -167,8 +167,91 @@ def test_only_code_and_text_answers_of_an_interview_record(make_site: Any) -> No
     assert "What the page records while you write" in consent.get("/take").text
 
 
+def test_signals_change_no_score_and_the_review_and_scorecard_list_them(
+        make_site: Any) -> None:
+    """Two candidates hand in the same answers, one with many pastes and long absences, the
+    other with no signals at all: every grade, stage score and the overall are the same."""
+    from tests.web.conftest import builtin_bank, exercise_answers
+
+    site = make_site()
+    reference = (BANK_DIR / CODE / "hidden" / "reference.py").read_text()
+    ids: dict[str, dict[str, int]] = {}
+    for name, link in (("ada", site.ids["link_a"]), ("bob", site.ids["link_b"])):
+        candidate, answers = _open_stage(site, link)
+        ids[name] = answers
+        good = exercise_answers(builtin_bank(), [
+            {"id": i, "exercise_id": e, "seed": _seed(site, i)} for e, i in answers.items()])
+        for exercise, answer_id in answers.items():
+            body = {"text": reference} if exercise == CODE else good[answer_id]
+            assert candidate.json("POST", f"/take/answers/{answer_id}/save",
+                                  body).status_code == 200
+        if name == "ada":
+            for exercise in (CODE, TEXT):
+                assert _send(candidate, answers[exercise], _batch(0, [
+                    ["s", 0, ""], ["p", 10, 5000], ["e", 11, 0, 0, "pasted " * 700],
+                    ["a", 600_000, 590_000, "tab"], ["p", 600_100, 40],
+                    ["a", 900_000, 120_000, "window"]])).status_code == 200
+        assert candidate.form("/take/stage/0/submit").status_code == 303
+    assert all(j.state == "graded" for j in site.wait_for_jobs())
+    with site.platform.db.session() as s:
+        from hireloop.db.models import Interview
+        from hireloop.reports.scorecard import build_scorecard
+
+        cards = {name: build_scorecard(s.get(Interview, site.ids[key]), site.platform.bank)
+                 for name, key in (("ada", "a"), ("bob", "b"))}
+        grades = {name: {e: s.get(Answer, i).jobs[-1].grade for e, i in ids[name].items()}
+                  for name in ids}
+    assert cards["ada"]["overall"] == cards["bob"]["overall"]
+    assert cards["ada"]["overall"] is not None
+    for exercise in ids["ada"]:  # (the variants differ, so the evidence's numbers may too)
+        ada, bob = grades["ada"][exercise], grades["bob"][exercise]
+        assert (ada["score"], ada["outcome"]) == (bob["score"], bob["outcome"])
+        assert [(c["name"], c["points"]) for c in ada["criteria"]] == [
+            (c["name"], c["points"]) for c in bob["criteria"]]
+        assert [f["code"] for f in ada["flags"]] == [f["code"] for f in bob["flags"]]
+
+    reviewer = site.client()
+    reviewer.login("interviewer@example.com")
+    panel = reviewer.get(f"/team/answers/{ids['ada'][CODE]}/signals").text
+    assert "<strong>2</strong> pastes: 5040 characters in all, the largest 5000" in panel
+    assert "<strong>2</strong> times away from the page: 11 min 50 s in all" in panel
+    assert "data-timeline=" in panel
+    assert "No signals were recorded" in reviewer.get(
+        f"/team/answers/{ids['bob'][CODE]}/signals").text
+    card = reviewer.get(f"/team/interviews/{site.ids['a']}/scorecard").text
+    assert "Integrity signals" in card
+    assert "5040 (5000)" in card
+    assert "11 min 50 s (9 min 50 s)" in card
+    review = reviewer.get(f"/team/interviews/{site.ids['a']}").text
+    assert f'hx-get="/team/answers/{ids["ada"][CODE]}/signals"' in review
+    assert f'hx-get="/team/answers/{ids["ada"][CHOICE]}/signals"' not in review
+    # blind review: the summary, but no playback (the typed text is not redacted) until the
+    # decision is recorded
+    with site.platform.db.session() as s:
+        from hireloop.db.models import Interview
+
+        interview = s.get(Interview, site.ids["a"])
+        interview.loop_snapshot = {**interview.loop_snapshot, "blind": True}
+    blind = reviewer.get(f"/team/answers/{ids['ada'][CODE]}/signals").text
+    assert "<strong>2</strong> pastes" in blind
+    assert "data-timeline=" not in blind
+    assert 'data-playback="blind"' in blind
+    assert "pasted pasted" not in blind
+    # an interviewer not assigned to the interview reads nothing of it
+    site.add_user("nobody@example.com", "interviewer", site.ids["team"])
+    stranger = site.client()
+    stranger.login("nobody@example.com")
+    assert stranger.get(f"/team/answers/{ids['ada'][CODE]}/signals").status_code == 404
+
+
+def _seed(site: Any, answer_id: int) -> int:
+    with site.platform.db.session() as s:
+        return s.get(Answer, answer_id).seed
+
+
 @pytest.mark.slow
-def test_a_real_paste_and_a_real_page_leave_in_chromium_are_recorded(tmp_path: Path) -> None:
+def test_a_real_paste_and_page_leave_in_chromium_are_recorded_and_played_back_for_review(
+        tmp_path: Path) -> None:
     if not CHROMIUM.exists():
         pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
     from playwright.sync_api import expect, sync_playwright
@@ -223,6 +306,47 @@ def test_a_real_paste_and_a_real_page_leave_in_chromium_are_recorded(tmp_path: P
             page.keyboard.type(" the scores match the frequencies.")
             page.evaluate("() => window.HireloopSignals.flush()")
             page.screenshot(path=str(OUTPUT / "stage.png"), full_page=True)
+
+            # the review page: the summary, and the playback with its slider
+            team = browser.new_context().new_page()
+            team.on("pageerror", lambda e: errors.append(str(e)))
+            team.goto(server.url + "/login")
+            team.fill("input[name=email]", ADMIN)
+            team.fill("input[name=password]", PASSWORD)
+            team.click("button[type=submit]")
+            team.goto(server.url + f"/team/interviews/{invited['id']}")
+            signals_of = team.locator("section.signals")
+            expect(signals_of).to_have_count(2)
+            code_panel = signals_of.filter(has=team.locator("text=1 paste:"))
+            expect(code_panel.locator('[data-signal="pastes"]')).to_contain_text(
+                f"the largest {len(pasted)}")
+            text_panel = signals_of.filter(has=team.locator("text=1 time away"))
+            expect(text_panel.locator('[data-signal="pastes"]')).to_contain_text("0 pastes")
+            shown = code_panel.locator("[data-text]")
+            expect(shown).to_contain_text("return xs")  # the slider starts at the end
+            slider = code_panel.locator("[data-slider]")
+            slider.focus()
+            team.keyboard.press("Home")  # back to the first snapshot: the starter code
+            expect(shown).not_to_contain_text("# mine")
+            expect(code_panel.locator("[data-position]")).to_contain_text("step 1 of")
+            steps = int(slider.get_attribute("max") or 0) + 1
+            for _ in range(3):
+                team.keyboard.press("ArrowRight")
+            expect(code_panel.locator("[data-position]")).to_contain_text(f"step 4 of {steps}")
+            expect(shown).to_contain_text("#")  # typing under way
+            expect(shown).not_to_contain_text("return xs")
+            code_panel.locator("[data-play]").click()  # plays on to the end by itself
+            expect(code_panel.locator("[data-position]")).to_contain_text(
+                f"step {steps} of {steps}", timeout=20_000)
+            expect(shown).to_contain_text("# mine")
+            expect(shown).to_contain_text("return xs")
+            expect(text_panel.locator("[data-text]")).to_have_text(
+                "Calibration means the scores match the frequencies.")
+            team.screenshot(path=str(OUTPUT / "review-playback.png"), full_page=True)
+            team.goto(server.url + f"/team/interviews/{invited['id']}/scorecard")
+            rows = team.locator("#signals tbody tr")
+            expect(rows).to_have_count(2)
+            expect(team.locator("#signals")).to_contain_text(str(len(pasted)))
             browser.close()
             assert not errors, errors
         database = open_database(f"sqlite:///{server.data_dir / 'hireloop.db'}",

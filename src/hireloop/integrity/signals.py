@@ -169,6 +169,19 @@ def timeline(batches: list[SignalBatch]) -> list[list[Any]]:
     return [[e[-1], e[0], *e[1:-1]] for _, e in indexed]
 
 
+def duration(ms: int) -> str:
+    """``1 min 05 s`` or ``4.2 s``."""
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} min {seconds:02d} s"
+
+
+def summaries(s: Session, answer_ids: list[int]) -> dict[int, Summary]:
+    """The summary of each answer's signals (an answer with none has an empty one)."""
+    return {a: summarise(found) for a, found in batches_of(s, answer_ids).items()}
+
+
 @dataclass
 class Summary:
     """What a reviewer reads first: pastes, time away, how much was typed."""
@@ -188,6 +201,14 @@ class Summary:
     @property
     def recorded(self) -> bool:
         return self.first is not None
+
+    @property
+    def away_text(self) -> str:
+        return duration(self.away_ms)
+
+    @property
+    def longest_away_text(self) -> str:
+        return duration(self.longest_away_ms)
 
     def as_dict(self) -> dict[str, Any]:
         return {"pastes": self.pastes, "pasted_chars": self.pasted_chars,

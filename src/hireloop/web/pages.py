@@ -421,6 +421,22 @@ def interview_jobs(request: Request, interview_id: Id, me: TeamReader, s: Sessio
     return response
 
 
+@router.get("/team/answers/{answer_id}/signals")
+def answer_signals(request: Request, answer_id: Id, me: TeamReader,
+                   s: SessionDep) -> HTMLResponse:
+    """How the answer was written: the summary of its integrity signals and their playback
+    (loaded into the review page; ``hireloop.integrity.signals``). Never changes a score."""
+    from hireloop.integrity import signals
+
+    answer = service.team_answer_for(s, me, answer_id)
+    found = signals.batches_of(s, [answer.id])[answer.id]
+    # blind review: the typed text is not redacted step by step, so it waits for the decision
+    blind = answer.interview is not None and service.identity_hidden(me, answer.interview)
+    return page(request, "team/_signals.html", answer=answer, blind=blind,
+                summary=signals.summarise(found),
+                timeline=[] if blind else signals.timeline(found))
+
+
 def recording_response(s: Any, me: Any, answer_id: int) -> Response:
     """A candidate's recording for people to review (never analysed for faces or emotion),
     served as the audio or video type read from its bytes, as a download."""
@@ -531,8 +547,11 @@ def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
               platform: PlatformDep) -> HTMLResponse:
     interview = service.interview_for(s, me, interview_id)
     card = build_scorecard(interview, platform.bank, me)
+    from hireloop.integrity.signals import summaries
+
     return page(request, "team/scorecard.html", interview=interview, card=card,
-                chart=competency_chart(card["competencies"]))
+                chart=competency_chart(card["competencies"]),
+                signals=summaries(s, [a.id for a in interview.answers]))
 
 
 @router.get("/team/interviews/{interview_id}/export.{fmt}")
