@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pycrdt import Text
+from pycrdt import Map, Text
 from starlette.websockets import WebSocketDisconnect
 
 from hireloop.db.models import Answer, LiveRoom, utcnow
@@ -220,3 +220,42 @@ def test_practice_coverage_shows_hints_for_the_missing_points_never_the_points(
     other.form("/practice/start", {"competency": "ml-foundations"})
     assert other.json("POST", f"/practice/answers/{answer_id}/coverage",
                       {"text": "x"}).status_code == 404
+
+
+def test_an_ml_task_room_shares_every_project_file_and_hands_them_in(make_site: Any) -> None:
+    """A project exercise's editable files are separate texts of the shared document; what
+    the interviewer ends the room with is the answer's files."""
+    site = make_site()
+    exercise = "ml_task/churn-leakage"
+    room_id, answer_id = site.add_live_room(site.ids["a"], [site.ids["interviewer"]],
+                                            exercise_id=exercise)
+    candidate = site.client()
+    candidate.open_invitation(site.ids["link_a"])
+    candidate.form("/take/consent")
+    with site.main.websocket_connect(f"/live/{room_id}/ws/shared",
+                                     headers=_cookies(candidate)) as socket:
+        doc = ywire.synced(socket)
+        names = sorted(doc.get(f"files-{answer_id}", type=Map).keys())
+        starter = {f["path"] for f in _view(site, answer_id).fields["files"] if f["editable"]}
+        assert set(names) == starter
+        assert len(names) >= 1
+        target = names[0]
+        ywire.change(socket, doc, lambda d: d.get(f"text-{answer_id}/{target}", type=Text)
+                     .insert(0, "# edited in the live room\n"))
+        interviewer = site.client()
+        interviewer.login("interviewer@example.com")
+        ended = interviewer.json("POST", f"/live/{room_id}/end")
+        assert ended.status_code == 200, ended.text
+    with site.platform.db.session(write=False) as s:
+        answer = s.get(Answer, answer_id)
+        assert set(answer.files) == starter
+        assert answer.files[target].startswith("# edited in the live room\n")
+        assert answer.submitted_at is not None
+        assert answer.jobs  # graded like any other answer of its kind
+
+
+def _view(site: Site, answer_id: int) -> Any:
+    from hireloop.web.take import view_of
+
+    with site.platform.db.session(write=False) as s:
+        return view_of(site.platform, s.get(Answer, answer_id))[0]

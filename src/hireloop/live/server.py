@@ -21,7 +21,7 @@ import logging
 import secrets
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from pycrdt import Channel, Doc, Map, YMessageType, YSyncMessageType, read_message
@@ -158,6 +158,7 @@ class LiveHub:
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[Any]] = []
         self._redis: Any = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.channel = RELAY_CHANNEL
         self._pauses: dict[int, float] = {}
         self._coverage_tasks: dict[int, asyncio.Task[Any]] = {}
@@ -168,6 +169,7 @@ class LiveHub:
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         self._tasks.append(asyncio.create_task(self.persister.run()))
         self._tasks.append(asyncio.create_task(self._clock()))
         url = self.platform.settings.redis_url
@@ -187,6 +189,13 @@ class LiveHub:
         if self._redis is not None:
             with contextlib.suppress(Exception):
                 await self._redis.aclose()
+
+    def submit(self, work: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
+        """Run ``work(*args)`` on this hub's event loop, from any thread (a route running in
+        the thread pool); returns a ``concurrent.futures.Future``."""
+        if self.loop is None:
+            raise RuntimeError("the live hub has not started")
+        return asyncio.run_coroutine_threadsafe(work(*args), self.loop)
 
     # --- rooms ----------------------------------------------------------------------------------
 
@@ -346,7 +355,7 @@ class LiveHub:
 
     def _end_due(self) -> list[int]:
         ended = []
-        with self.platform.db.session() as s:
+        with self.platform.db.session(write=False) as s:  # looking takes no write lock
             due = rooms.due_rooms(s)
         for room in due:
             with self.platform.db.session() as s:

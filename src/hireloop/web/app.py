@@ -134,7 +134,7 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
         runner.start()
         app.state.runner = runner
         live = LiveHub(platform)
-        app.state.live, app.state.live_tasks = live, set()
+        app.state.live = live
         await live.start()
         try:
             yield

@@ -21,8 +21,10 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
-WRITING_PAGES = frozenset({"/take", "/take/stage/{index}", "/team/interviews/{interview_id}"})
-"""GET routes that may write (start a stage's timer, submit a stage whose time is over)"""
+WRITING_PAGES = frozenset({"/take", "/take/stage/{index}", "/team/interviews/{interview_id}",
+                           "/i/{token}"})
+"""GET routes that may write (start a stage's timer, submit a stage whose time is over, start
+a candidate's session)"""
 
 
 def get_session(request: Request) -> Iterator[Session]:

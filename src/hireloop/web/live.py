@@ -8,10 +8,10 @@ Every route loads the room through ``hireloop.live.rooms.room_for`` (``room.join
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC
 from typing import Annotated, Any
 
-from anyio import from_thread
 from fastapi import APIRouter, Form, Query, Request, WebSocket
 from fastapi.responses import (
     HTMLResponse,
@@ -136,14 +136,8 @@ def shared_run(request: Request, room_id: Id, body: RunRequest, me: PrincipalDep
     trial_id = service.request_trial(s, platform, answer, f"room:{room.id}").id
     s.commit()
     platform.runtime.enqueue_trial(trial_id)
-    from_thread.run_sync(_follow, request, room_id, body.answer_id, trial_id)
+    hub(request).submit(hub(request).follow_run, room_id, body.answer_id, trial_id)
     return JSONResponse({"started": True, "trial_id": trial_id})
-
-
-def _follow(request: Request, room_id: int, answer_id: int, trial_id: int) -> None:
-    follower = asyncio.create_task(hub(request).follow_run(room_id, answer_id, trial_id))
-    request.app.state.live_tasks.add(follower)
-    follower.add_done_callback(request.app.state.live_tasks.discard)
 
 
 @router.post("/live/{room_id}/end", dependencies=[Csrf])
@@ -157,7 +151,9 @@ def end(request: Request, room_id: Id, me: PrincipalDep, s: SessionDep,
     s.commit()
     for job in jobs:
         platform.runtime.enqueue(job)
-    from_thread.run(hub(request).closed, room_id)
+    closing = hub(request).submit(hub(request).closed, room_id)
+    with contextlib.suppress(Exception):  # the clock closes it anyway within a second
+        closing.result(timeout=5)
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/live/{room_id}", 303)
     return JSONResponse({"ended": True, "jobs": len(jobs)})
