@@ -72,6 +72,9 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/loops/{loop_id}/audit"): ("admin", None),  # self-identification: admins
     ("GET", "/team/loops/{loop_id}/audit.csv"): ("admin", None),
     ("GET", "/team/loops/{loop_id}/audit/summary"): ("admin", None),
+    ("GET", "/team/loops/{loop_id}/shortlist"): ("loop", None),
+    ("POST", "/team/loops/{loop_id}/shortlist/bulk"): ("loop", {  # unconfirmed: asks only
+        "decision": "hold", "reason": "r", "interview": "{interview_id}"}),
     ("GET", "/team/bank"): ("team", None),
     ("POST", "/team/bank/reload"): ("admin", {}),
     ("GET", "/team/candidates/new"): ("creator", None),

@@ -69,6 +69,9 @@ class Stage(BaseModel):
     live: bool = False
     """a live stage: done together with interviewers in a room at a scheduled time (the team
     schedules it per interview; ``minutes`` is the room's default length)"""
+    screening: bool = False
+    """a first screen (the loop's first stage only): its result is a shortlist ranked with
+    reasons; people decide every rejection"""
 
     @model_validator(mode="after")
     def _has_exercises(self) -> Stage:
@@ -112,6 +115,12 @@ class Loop(BaseModel):
     """a principles file (relative to the loop file) for behavioural stages"""
     stage: Annotated[list[Stage], Field(min_length=1)]
     pass_rule: PassRule = Field(default_factory=PassRule)
+
+    @model_validator(mode="after")
+    def _screening_first(self) -> Loop:
+        if any(s.screening for s in self.stage[1:]):
+            raise ValueError("only the first stage can be a screening stage (screening = true)")
+        return self
 
     @property
     def minutes(self) -> int:

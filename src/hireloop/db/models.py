@@ -563,12 +563,30 @@ class SelfIdentification(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class BulkAction(Base):
+    """A decision a person confirmed for several interviews at once (from the shortlist): who,
+    when, what, and for which interviews. Each interview's own decision row names them too."""
+
+    __tablename__ = "bulk_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    interview_ids: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
 __all__ = [
     "Answer",
     "ApiToken",
     "Assignment",
     "BankReload",
     "Base",
+    "BulkAction",
     "Candidate",
     "GradingJob",
     "Interview",

@@ -604,6 +604,8 @@ def loop_to_toml(loop: dict[str, Any]) -> str:
         for key in ("name", "minutes", "weight", "principle", "description", "exercises"):
             if stage.get(key) not in (None, "", []):
                 lines.append(f"{key} = {value(stage[key])}")
+        if stage.get("screening"):
+            lines.append("screening = true")
         for pick in stage.get("pick", []):
             lines.append("[[stage.pick]]")
             lines += [f"{k} = {value(v)}" for k, v in pick.items() if v is not None]

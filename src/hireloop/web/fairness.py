@@ -1,5 +1,6 @@
-"""Fairness pages: the candidate's voluntary self-identification form, and the loop's audit
-(tables, a chart of rates, a CSV export and a printable summary), for admins only."""
+"""Fairness pages: the candidate's voluntary self-identification form, the loop's audit
+(tables, a chart of rates, a CSV export and a printable summary; admins only), and the first
+screen's shortlist with its confirmed bulk decisions."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from hireloop.fairness import selfid
 from hireloop.fairness.audit import to_csv
-from hireloop.hiring import service
+from hireloop.hiring import screening, service
 from hireloop.hiring.service import Invalid
-from hireloop.web.deps import Auditor, Csrf, Id, PrincipalDep, SessionDep
+from hireloop.web.deps import Auditor, Csrf, Id, PlatformDep, PrincipalDep, SessionDep, TeamReader
 from hireloop.web.render import page
 from hireloop.web.take import _candidate
 
@@ -88,3 +89,39 @@ def audit_summary(request: Request, loop_id: Id, me: Auditor, s: SessionDep,
     record, result, period = _audit(s, me, loop_id, since, until)
     return page(request, "team/audit_summary.html", loop=record, audit=result, period=period,
                 made_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+# --- the first screen: the shortlist ----------------------------------------------------------
+
+@router.get("/team/loops/{loop_id}/shortlist")
+def shortlist_page(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
+                   platform: PlatformDep) -> HTMLResponse:
+    record = service.loop_for(s, me, loop_id)
+    return page(request, "team/shortlist.html", loop=record,
+                screening=screening.is_screening(record.definition),
+                done=request.query_params.get("done"),
+                **screening.shortlist(s, me, record, platform.bank))
+
+
+@router.post("/team/loops/{loop_id}/shortlist/bulk", dependencies=[Csrf])
+def shortlist_bulk(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
+                   platform: PlatformDep,
+                   decision: Annotated[str, Form(max_length=20)],
+                   interview: Annotated[list[int] | None, Form()] = None,
+                   reason: Annotated[str, Form(max_length=5000)] = "",
+                   confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Several decisions at once: the first post shows what would be decided and asks the
+    person to confirm; only the confirmed post decides (and is logged with who did it)."""
+    record = service.loop_for(s, me, loop_id)
+    chosen = list(dict.fromkeys(interview or []))
+    listed = {e["interview_id"]: e for e in
+              screening.shortlist(s, me, record, platform.bank)["ranked"]}
+    if confirm != "yes":
+        if decision not in screening.BULK_DECISIONS:
+            raise Invalid(f"the decision must be one of {', '.join(screening.BULK_DECISIONS)}")
+        return page(request, "team/shortlist_confirm.html", loop=record, decision=decision,
+                    reason=reason, chosen=[listed[i] for i in chosen if i in listed],
+                    unknown=[i for i in chosen if i not in listed])
+    screening.bulk_decide(s, me, record, chosen, decision, reason)
+    s.commit()
+    return RedirectResponse(f"/team/loops/{loop_id}/shortlist?done={len(chosen)}", 303)
