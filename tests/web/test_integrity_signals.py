@@ -244,6 +244,23 @@ def test_signals_change_no_score_and_the_review_and_scorecard_list_them(
     assert stranger.get(f"/team/answers/{ids['ada'][CODE]}/signals").status_code == 404
 
 
+def test_deleting_a_candidate_deletes_their_signals_and_no_one_elses(make_site: Any) -> None:
+    from hireloop.db.models import Candidate, Interview
+    from hireloop.hiring import service
+
+    site = make_site()
+    ada, ada_answers = _open_stage(site, site.ids["link_a"])
+    bob, bob_answers = _open_stage(site, site.ids["link_b"])
+    assert _send(ada, ada_answers[CODE], _batch(0)).status_code == 200
+    assert _send(bob, bob_answers[CODE], _batch(0)).status_code == 200
+    with site.platform.db.session() as s:
+        service.delete_candidate(s, s.get(Interview, site.ids["b"]).candidate)
+    with site.platform.db.session() as s:
+        left = {b.answer_id for b in s.scalars(select(SignalBatch))}
+        assert s.scalar(select(func.count()).select_from(Candidate)) == 1
+    assert left == {ada_answers[CODE]}
+
+
 def _seed(site: Any, answer_id: int) -> int:
     with site.platform.db.session() as s:
         return s.get(Answer, answer_id).seed
