@@ -409,6 +409,36 @@ def audit_command(
     console.print("[dim]An audit informs; it does not certify compliance with any law.[/]")
 
 
+@app.command("quality")
+def quality_command(as_json: JsonFlag = False) -> None:
+    """Assessment quality per exercise, from the platform's database: override rate, agreement
+    of the automatic score with the final one (quadratic weighted kappa, mean difference),
+    re-grade consistency and the score spread; low agreement is flagged for the authors."""
+    from hireloop.db import open_database
+    from hireloop.fairness.quality import exercise_quality
+
+    settings = get_settings()
+    with open_database(settings.db_url()).session(write=False) as s:
+        rows = exercise_quality(s)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("No graded interview answers yet.")
+        return
+    table = Table()
+    for column in ("exercise", "graded", "overridden", "kappa", "mean |diff|", "re-grades",
+                   "mean ± sd", "flag"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r["exercise_id"], str(r["graded"]), f"{r['overridden']} ({r['override_rate']:.0%})",
+            "—" if r["kappa"] is None else f"{r['kappa']:.2f}", f"{r['mean_abs_difference']:.2f}",
+            str(r["regrades"]), f"{r['mean']:.2f} ± {r['sd']:.2f}",
+            "[bold red]" + escape("; ".join(r["reasons"])) + "[/]" if r["flagged"] else "")
+    console.print(table)
+
+
 @app.command("practice")
 def practice_command(
     competency: Annotated[str | None, typer.Option(help="Practise this competency.")] = None,

@@ -73,6 +73,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/loops/{loop_id}/audit.csv"): ("admin", None),
     ("GET", "/team/loops/{loop_id}/audit/summary"): ("admin", None),
     ("GET", "/team/loops/{loop_id}/shortlist"): ("loop", None),
+    ("GET", "/team/quality"): ("admin", None),
     ("POST", "/team/loops/{loop_id}/shortlist/bulk"): ("loop", {  # unconfirmed: asks only
         "decision": "hold", "reason": "r", "interview": "{interview_id}"}),
     ("GET", "/team/bank"): ("team", None),
@@ -111,6 +112,8 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/take/consent"): ("candidate", {}),
     ("POST", "/take/review-request"): ("candidate", {}),
     ("GET", "/take/self-identification"): ("candidate", None),
+    ("GET", "/take/my-data"): ("candidate", None),
+    ("POST", "/take/deletion-request"): ("candidate", {}),
     ("POST", "/take/self-identification"): ("candidate", {"sex": "Prefer not to say"}),
     ("GET", "/take/stage/{index}"): ("candidate", None),
     ("POST", "/take/stage/{index}/submit"): ("candidate", {}),

@@ -168,7 +168,7 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
     panel_strings = _live_room(site, a, team, bodies, good)
 
     for url in ["/take", "/take/stage/0", "/take/stage/0/status", "/api/v1/take",
-                "/api/v1/me", "/"]:
+                "/api/v1/me", "/", "/take/my-data"]:
         grab(url, a.get(url, follow_redirects=True))
     for answer in answers:
         grab("upload state", a.client.get(f"/take/answers/{answer['id']}/upload"))

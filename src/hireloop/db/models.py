@@ -580,6 +580,17 @@ class BulkAction(Base):
     user: Mapped[User] = relationship()
 
 
+class DeletionRequest(Base):
+    """A candidate asked for their data to be deleted (from their own page); an admin deletes
+    the candidate on the Candidates page, which removes this row with the interview."""
+
+    __tablename__ = "deletion_requests"
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ = [
     "Answer",
     "ApiToken",
@@ -588,6 +599,7 @@ __all__ = [
     "Base",
     "BulkAction",
     "Candidate",
+    "DeletionRequest",
     "GradingJob",
     "Interview",
     "LiveMark",

@@ -10,13 +10,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from hireloop.fairness import selfid
+from hireloop.fairness import rights, selfid
 from hireloop.fairness.audit import to_csv
 from hireloop.hiring import screening, service
 from hireloop.hiring.service import Invalid
-from hireloop.web.deps import Auditor, Csrf, Id, PlatformDep, PrincipalDep, SessionDep, TeamReader
+from hireloop.web.deps import (
+    Admin,
+    Auditor,
+    Csrf,
+    Id,
+    PlatformDep,
+    PrincipalDep,
+    SessionDep,
+    TeamReader,
+)
 from hireloop.web.render import page
-from hireloop.web.take import _candidate
+from hireloop.web.take import _candidate, candidate_feedback
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,3 +134,34 @@ def shortlist_bulk(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
     screening.bulk_decide(s, me, record, chosen, decision, reason)
     s.commit()
     return RedirectResponse(f"/team/loops/{loop_id}/shortlist?done={len(chosen)}", 303)
+
+
+# --- the candidate's rights -------------------------------------------------------------------
+
+@router.get("/take/my-data")
+def my_data(me: PrincipalDep, s: SessionDep) -> Response:
+    """Everything held about the candidate, as a JSON download."""
+    import json
+
+    interview = _candidate(me, s)
+    body = json.dumps(rights.export(s, interview, candidate_feedback), indent=2,
+                      ensure_ascii=False)
+    return Response(body, media_type="application/json", headers={
+        "content-disposition": f'attachment; filename="my-data-{interview.id}.json"'})
+
+
+@router.post("/take/deletion-request", dependencies=[Csrf])
+def deletion_request(me: PrincipalDep, s: SessionDep) -> Response:
+    rights.request_deletion(s, _candidate(me, s))
+    s.commit()
+    return RedirectResponse("/take?deletion=1", 303)
+
+
+# --- assessment quality ---------------------------------------------------------------------
+
+@router.get("/team/quality")
+def quality_page(request: Request, me: Admin, s: SessionDep) -> HTMLResponse:
+    from hireloop.fairness.quality import HIGH_DIFFERENCE, LOW_KAPPA, MIN_ANSWERS, exercise_quality
+
+    return page(request, "team/quality.html", rows=exercise_quality(s), low_kappa=LOW_KAPPA,
+                high_difference=HIGH_DIFFERENCE, min_answers=MIN_ANSWERS)

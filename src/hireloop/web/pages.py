@@ -690,5 +690,9 @@ def candidates_page(request: Request, me: TeamReader, s: SessionDep,
     listing = {c.id: service.candidate_listing(me, c, [i for i in c.interviews
                                                        if i.id in visible])
                for c in candidates}
+    from hireloop.fairness import rights
+
     return page(request, "team/candidates.html", candidates=candidates, listing=listing,
+                deletion_requested=rights.requested(s, [c.id for c in candidates])
+                if me.role == "admin" else set(),
                 retention_days=platform.settings.retention_days)
