@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from hireloop.db import open_database
 from hireloop.db.models import Answer, SignalBatch
 from hireloop.integrity import signals
-from tests.web.conftest import BANK_DIR, CHOICE, CODE, TEXT
+from tests.web.conftest import BANK_DIR, CHOICE, CODE, TEXT, postgres_url
 from tests.web.server import Api, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,9 +59,15 @@ def _stored(site: Any) -> int:
         return int(s.scalar(select(func.count()).select_from(SignalBatch)) or 0)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_candidate_records_signals_for_their_own_answer_and_a_resent_batch_counts_once(
-        make_site: Any) -> None:
-    site = make_site()
+        make_site: Any, backend: str) -> None:
+    if backend == "postgresql":
+        if postgres_url() is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        site = make_site(database_url=postgres_url())
+    else:
+        site = make_site()
     candidate, answers = _open_stage(site, site.ids["link_a"])
     first = _send(candidate, answers[CODE], _batch(0))
     assert first.status_code == 200, first.text
@@ -107,9 +113,15 @@ def test_a_malformed_or_oversized_batch_gets_a_clear_4xx_and_stores_nothing(
     assert _stored(site) == 0
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_an_answer_whose_signals_are_full_refuses_more_and_keeps_what_it_had(
-        make_site: Any) -> None:
-    site = make_site()
+        make_site: Any, backend: str) -> None:
+    if backend == "postgresql":
+        if postgres_url() is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        site = make_site(database_url=postgres_url())
+    else:
+        site = make_site()
     candidate, answers = _open_stage(site, site.ids["link_a"])
     chunk = "y" * (60 * 1024)
     sent = 0
