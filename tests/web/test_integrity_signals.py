@@ -351,6 +351,8 @@ def test_a_real_paste_and_page_leave_in_chromium_are_recorded_and_played_back_fo
                 f"the largest {len(pasted)}")
             text_panel = signals_of.filter(has=team.locator("text=1 time away"))
             expect(text_panel.locator('[data-signal="pastes"]')).to_contain_text("0 pastes")
+            assert code_panel.locator("datalist option[label=paste]").count() == 1
+            assert text_panel.locator("datalist option[label=away]").count() == 1
             shown = code_panel.locator("[data-text]")
             expect(shown).to_contain_text("return xs")  # the slider starts at the end
             slider = code_panel.locator("[data-slider]")

@@ -20,7 +20,7 @@
     if (e[0] === "e" && before && before[0] === "p") return `pasted ${e[4].length} characters`;
     if (e[0] === "a") return `back after ${(e[2] / 1000).toFixed(1)} s away (${e[3]})`;
     if (e[0] === "s") return "snapshot";
-    return e[3] ? `edit: ${e[3]} removed, ${e[4].length} inserted` : `typed ${e[4].length} characters`;
+    return e[3] ? `edit: ${e[3]} removed, ${e[4].length} inserted` : `typed ${e[4].length} character${e[4].length === 1 ? "" : "s"}`;
   }
 
   class Player {
