@@ -354,9 +354,10 @@ def similarity_command(
 
 @app.command("audit")
 def audit_command(
-    path: Annotated[Path, typer.Argument(
+    path: Annotated[Path | None, typer.Argument(
         help="CSV with one row per candidate: an outcome or score column and one column per "
-             "group.")],
+             "group. Leave it out to audit the platform's own decisions (--loop, --since, "
+             "--until).")] = None,
     outcome: Annotated[str | None, typer.Option(
         help="Outcome column: 1 = selected/advanced, 0 = not (default: 'outcome').")] = None,
     score: Annotated[str | None, typer.Option(
@@ -365,6 +366,12 @@ def audit_command(
     groups: Annotated[str | None, typer.Option(
         help="Group columns, comma-separated; the first two are also crossed "
              "(default: sex,race_ethnicity).")] = None,
+    loop: Annotated[int | None, typer.Option(
+        help="Platform audit: this loop's decided interviews (default: every loop).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Platform audit: interviews invited on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Platform audit: interviews invited on or before this date (YYYY-MM-DD).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Adverse-impact audit: selection or scoring rates per category, impact ratios against the
@@ -372,14 +379,26 @@ def audit_command(
     unknown answers. It informs; it does not certify compliance with any law."""
     from hireloop.fairness.audit import AuditError, read_csv, run_audit
 
-    try:
-        data = read_csv(path, outcome=outcome, score=score,
-                        groups=groups.split(",") if groups else None)
-        result = run_audit(data)
-    except AuditError as exc:
-        fail(str(exc))
+    platform = loop is not None or since is not None or until is not None
+    if path is not None and platform:
+        fail("give a CSV file or --loop/--since/--until (the platform's records), not both")
+    if path is None:
+        if outcome or score or groups:
+            fail("--outcome, --score and --groups apply to a CSV file; name the file")
+        result = _platform_audit(loop, since, until)
+    else:
+        try:
+            data = read_csv(path, outcome=outcome, score=score,
+                            groups=groups.split(",") if groups else None)
+            result = run_audit(data)
+        except AuditError as exc:
+            fail(str(exc))
     if as_json:
         print_json(result)
+        return
+    if not result["n"]:
+        for warning in result["warnings"]:
+            console.print(f"[yellow]![/] {escape(warning)}")
         return
     what = "scoring rate (share above the median" + (
         f" {result['median']:g})" if "median" in result else ")")
@@ -407,6 +426,30 @@ def audit_command(
     for warning in result["warnings"]:
         console.print(f"[yellow]![/] {escape(warning)}")
     console.print("[dim]An audit informs; it does not certify compliance with any law.[/]")
+
+
+def _platform_audit(loop: int | None, since: str | None, until: str | None) -> Any:
+    """The selection audit of the platform's decided interviews (advance vs reject)."""
+    from datetime import UTC, datetime, timedelta
+
+    from hireloop.db import open_database
+    from hireloop.fairness.selfid import loop_audit
+
+    def day(value: str | None, name: str) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            fail(f"--{name} must be a date like 2026-01-31, not {value!r}")
+
+    start, end = day(since, "since"), day(until, "until")
+    from hireloop.db.models import LoopRecord
+
+    with open_database(get_settings().db_url()).session(write=False) as s:
+        if loop is not None and s.get(LoopRecord, loop) is None:
+            fail(f"no loop {loop} (see the Loops page for the ids)")
+        return loop_audit(s, loop, since=start, until=end + timedelta(days=1) if end else None)
 
 
 @app.command("quality")

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from hireloop.db.models import Base, Interview
@@ -170,6 +175,21 @@ def test_the_loop_audit_shows_the_hand_computed_table_its_export_and_the_alert(
     empty = admin.get(f"/team/loops/{loop}/audit?since={tomorrow}").text
     assert "<strong>0</strong>" in empty
     assert admin.get(f"/team/loops/{loop}/audit?since=yesterday").status_code == 422
+
+    # the same audit from the command line, on the platform's database
+    env = {**os.environ, "HIRELOOP_DATA_DIR": str(site.settings.data_dir),
+           "HIRELOOP_DATABASE_URL": site.settings.db_url()}
+    cli = subprocess.run([sys.executable, "-m", "hireloop", "audit", "--loop", str(loop),
+                          "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    audited = json.loads(cli.stdout)
+    assert (audited["n"], audited["undecided"]) == (40, 3)
+    female = next(r for r in audited["groups"]["sex"] if r["category"] == "Female")
+    assert female["impact_ratio"] == pytest.approx(0.6)
+    missing = subprocess.run([sys.executable, "-m", "hireloop", "audit", "--loop", "999"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert missing.returncode == 2
+    assert "no loop 999" in missing.stderr
 
     # the hiring manager of the loop sees neither the audit nor the alert
     manager = site.client()
