@@ -8,6 +8,7 @@ make the "host unchanged" assertions flaky.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -57,6 +58,12 @@ def assert_named(r: RunResult, named: str) -> None:
 #: (scripts/test-cgroup-v2 measures it for an emulated guest); time limits scale with it.
 SPEED = max(1.0, float(os.environ.get("HIRELOOP_TEST_SPEED_FACTOR") or 1))
 
+def scaled(limits: Limits) -> Limits:
+    """``limits`` with its time limits stretched by this host's speed factor."""
+    wall = limits.wall_s if limits.wall_s is not None else 2 * limits.time_s + 1
+    return dataclasses.replace(limits, time_s=limits.time_s * SPEED, wall_s=wall * SPEED)
+
+
 #: Tight limits so that hostile submissions end fast.
 HOSTILE = Limits(time_s=0.5 * SPEED, wall_s=1.5 * SPEED, memory_mb=128, pids=32,
                  output_bytes=64 * 1024, file_size_mb=4, tmp_mb=16, open_files=64)
@@ -94,6 +101,8 @@ def runner(mode: str, request: pytest.FixtureRequest) -> Runner:
         return pool.run_python
 
     def fresh(source: str | None = None, **kw: Any) -> RunResult:
+        if "limits" not in kw and SPEED > 1:  # the default limits, on a slower host
+            kw["limits"] = scaled(Limits())
         return run_python(source, unsafe=False, **kw)
 
     return fresh

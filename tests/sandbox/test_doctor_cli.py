@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import requires_sandbox
+from conftest import SPEED, requires_sandbox
 from hireloop.sandbox import Check, doctor
 from hireloop.sandbox._host import get_host
 from hireloop.sandbox.cli import sandbox_app
@@ -72,7 +72,7 @@ def test_cli_run_prints_one_json_object_with_the_verdict(tmp_path: Path):
 def test_cli_run_prints_a_readable_report(tmp_path: Path):
     prog = tmp_path / "loop.py"
     prog.write_text("print('start', flush=True)\nwhile True: pass")
-    res = cli.invoke(sandbox_app, ["run", str(prog), "--time", "0.3"])
+    res = cli.invoke(sandbox_app, ["run", str(prog), "--time", str(0.3 * SPEED)])
     assert res.exit_code == 1
     for needle in ("time_limit", "cpu", "wall", "peak memory", "stdout", "start"):
         assert needle in res.output

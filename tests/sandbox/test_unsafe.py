@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import scaled
 from hireloop.sandbox import (
     Limits,
     SandboxUnavailable,
@@ -55,7 +56,7 @@ def test_unsafe_false_refuses_even_when_the_environment_allows_it(
 
 
 def test_unsafe_mode_still_enforces_limits_and_verdicts(capfd: pytest.CaptureFixture[str]):
-    lim = Limits(time_s=0.3, wall_s=1, output_bytes=1000, memory_mb=64)
+    lim = scaled(Limits(time_s=0.3, wall_s=1, output_bytes=1000, memory_mb=64))
     assert run_python("while True: pass", limits=lim, unsafe=True).verdict is Verdict.TIME_LIMIT
     assert run_python("import time; time.sleep(9)", limits=lim,
                       unsafe=True).verdict is Verdict.TIME_LIMIT
