@@ -604,8 +604,9 @@ def loop_to_toml(loop: dict[str, Any]) -> str:
         for key in ("name", "minutes", "weight", "principle", "description", "exercises"):
             if stage.get(key) not in (None, "", []):
                 lines.append(f"{key} = {value(stage[key])}")
-        if stage.get("screening"):
-            lines.append("screening = true")
+        for flag in ("screening", "live"):
+            if stage.get(flag):
+                lines.append(f"{flag} = true")
         for pick in stage.get("pick", []):
             lines.append("[[stage.pick]]")
             lines += [f"{k} = {value(v)}" for k, v in pick.items() if v is not None]
