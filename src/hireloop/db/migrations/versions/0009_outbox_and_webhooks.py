@@ -1,0 +1,22 @@
+"""outbox and webhooks: every mail and webhook call is a row, retried with backoff until delivered
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-06 06:20:00
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
