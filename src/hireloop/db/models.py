@@ -404,6 +404,28 @@ class Note(Base):
     user: Mapped[User] = relationship()
 
 
+class ShareLink(Base):
+    """A read-only link to one interview's scorecard that anyone holding it may open without
+    signing in, until ``expires_at`` or until a team member revokes it. Only the SHA-256 of
+    the link's token is stored (``hireloop.hiring.sharing``)."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"),
+                                              index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                   nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                   nullable=True)
+
+    creator: Mapped[User | None] = relationship(foreign_keys=[created_by])
+
+
 class LiveRoom(Base):
     """A live stage of one interview, scheduled: the window when its room is open, the
     interviewers who join it (besides the candidate and admins), the team's meeting link, and
@@ -612,6 +634,7 @@ __all__ = [
     "RateHit",
     "SelfIdentification",
     "SetupToken",
+    "ShareLink",
     "SignalBatch",
     "SimilarityHash",
     "SimilarityMatch",
