@@ -154,9 +154,20 @@ class Settings(BaseSettings):
     root (grading and trial runs stay in a root process beside it, for the sandbox); none
     means a system user ``hireloop`` (created if missing), or ``nobody`` where none can be
     created"""
+    outbox_max_attempts: Annotated[int, Field(ge=1, le=100)] = 12
+    """tries of one mail or webhook call before it is given up ("failed"); between tries the
+    wait doubles from 30 seconds up to 6 hours (12 tries span about 17 hours)"""
+    webhook_timeout_s: Annotated[float, Field(gt=0, le=60)] = 10.0
+    """seconds a webhook receiver has to answer one delivery before the try counts as failed"""
+    webhook_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """hosts (``ats.internal``) or networks (``10.0.0.0/8``, ``127.0.0.1``) a webhook may be
+    sent to over plain http or at a private, loopback or link-local address, separated by
+    commas or spaces; none means webhooks go only to https URLs at public addresses
+    (docs/integrations.md, on server-side request forgery)"""
 
     _split = field_validator("bank_dirs", "loops_dirs", mode="before")(_split_paths)
-    _split_proxies = field_validator("trusted_proxies", mode="before")(_split_words)
+    _split_proxies = field_validator("trusted_proxies", "webhook_allow_hosts",
+                                     mode="before")(_split_words)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -613,6 +613,80 @@ class DeletionRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class OutboxItem(Base):
+    """A mail or webhook call to deliver (``hireloop.notify.outbox``): added in the same
+    transaction as the change that caused it, retried with backoff until delivered, and kept
+    as its delivery record. ``status``: pending → sending → delivered | pending (retry) |
+    failed (gave up) | cancelled."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_target", "channel", "target"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    """``mail`` or ``webhook``"""
+    target: Mapped[str] = mapped_column(String(320))
+    """an e-mail address, or the webhook's id as text"""
+    event: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """everything the sender needs, as it was when the item was added"""
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True, index=True)
+    """the interview it is about: deleting the candidate deletes their mails and calls"""
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    """e.g. ``reminder:42:24h``: a second item with the same key is never added"""
+
+
+class OutboxAttempt(Base):
+    """One try at delivering an outbox item: when, how long, the HTTP status (webhooks) and
+    the error, for the delivery log."""
+
+    __tablename__ = "outbox_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"),
+                                         index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """none: delivered"""
+    worker_id: Mapped[str] = mapped_column(String(100))
+
+
+class Webhook(Base):
+    """An endpoint that receives interview events as signed JSON POSTs
+    (``hireloop.notify.webhooks``). With a team, only events of that team's loops."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    events: Mapped[list[Any]] = mapped_column(JSON)
+    """the event names it is subscribed to"""
+    secret: Mapped[str] = mapped_column(String(100))
+    """the HMAC-SHA256 signing key (kept as is: signing needs it)"""
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
+                                                nullable=True)
+    """none: every loop's events (admins only); else only that team's loops"""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                   nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    team: Mapped[Team | None] = relationship()
+
+
 __all__ = [
     "Answer",
     "ApiToken",
@@ -629,6 +703,8 @@ __all__ = [
     "LiveUpdate",
     "LoopRecord",
     "Note",
+    "OutboxAttempt",
+    "OutboxItem",
     "Override",
     "PasswordReset",
     "RateHit",
@@ -645,6 +721,7 @@ __all__ = [
     "Upload",
     "User",
     "WebSession",
+    "Webhook",
     "Worker",
     "utcnow",
 ]

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hireloop.bank.loops import LoadedLoop, Loop, check_loop, load_loops, resolve_loop
 from hireloop.config import Settings
 from hireloop.core import Grade
-from hireloop.core.errors import pydantic_errors
 from hireloop.db.models import (
     Answer,
     ApiToken,
@@ -564,18 +562,22 @@ def unassign(s: Session, interview: Interview, user_id: int) -> None:
 
 # --- loops -------------------------------------------------------------------------------
 
-def validate_loop(platform: Platform, data: dict[str, Any], source: str = "loop") -> Loop:
-    """A loop definition checked in itself and against the bank, or Invalid listing why."""
-    data = {k: v for k, v in data.items() if k != "id"}
-    try:
-        loop = Loop.model_validate({**data, "id": "web"})
-    except ValidationError as exc:
-        raise Invalid("; ".join(f"{e.field}: {e.message}" for e in
-                                pydantic_errors(source, exc))) from None
-    errors = check_loop(LoadedLoop("web", platform.settings.data_dir / source, loop),
-                        platform.bank)
-    if errors:
-        raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors))
+class LoopInvalid(Invalid):
+    """A loop definition with problems, each naming its stage and setting in words."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def validate_loop(platform: Platform, data: dict[str, Any]) -> Loop:
+    """A loop definition checked in itself and against the bank, or LoopInvalid listing
+    why (``hireloop.hiring.loop_check``: "Stage 2: no exercise 'x' in the bank")."""
+    from hireloop.hiring import loop_check
+
+    loop, problems = loop_check.check(data, platform.bank, platform.settings.data_dir)
+    if loop is None:
+        raise LoopInvalid(problems)
     return loop
 
 

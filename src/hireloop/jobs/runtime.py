@@ -36,6 +36,7 @@ from hireloop.core import Grade, Submission
 from hireloop.db import Database, open_database
 from hireloop.db.models import Answer, BankReload, GradingJob, TrialRun, Worker, utcnow
 from hireloop.integrity import flag_grade
+from hireloop.notify.outbox import DeliveryThread
 
 log = logging.getLogger("hireloop.jobs")
 
@@ -399,6 +400,7 @@ class JobRunner:
         self._consumer: Consumer | None = None
         self._trial_consumer: Consumer | None = None
         self._keeper: threading.Thread | None = None
+        self._delivery: DeliveryThread | None = None
 
     def start(self) -> None:
         """Heartbeat, recover what a previous crash left, then consume."""
@@ -419,6 +421,10 @@ class JobRunner:
         self._keeper = threading.Thread(target=self._keep, name="hireloop-heartbeat",
                                         daemon=True)
         self._keeper.start()
+        # mails and webhook calls leave from grading processes only (docs/integrations.md)
+        self._delivery = DeliveryThread(self.runtime.db, self.runtime.settings,
+                                        self.runtime.worker_id)
+        self._delivery.start()
 
     def _keep(self) -> None:
         last_sweep = time.monotonic()
@@ -439,6 +445,8 @@ class JobRunner:
     def stop(self) -> None:
         """Stop consuming (running jobs finish or are recovered by the next sweep)."""
         self._stop.set()
+        if self._delivery is not None:
+            self._delivery.stop()
         for consumer in (self._consumer, self._trial_consumer):
             if consumer is not None:
                 consumer.stop(graceful=False)
