@@ -174,34 +174,72 @@ def load_loops(directories: list[Path]) -> dict[str, LoadedLoop]:
     return loops
 
 
+@dataclass(frozen=True)
+class StageProblem:
+    """A stage the bank cannot serve, for messages that name it as their reader counts."""
+
+    stage: int
+    """the stage's index (0 for the first)"""
+    field: str
+    """``exercises``, ``pick`` or ``principle``"""
+    what: Literal["missing", "unavailable", "short", "principle"]
+    value: str
+    """the exercise id, the pick in words or the principle"""
+    pick: int = 0
+    """the pick's index, for ``short``"""
+    found: int = 0
+    """how many exercises match, for ``short``"""
+
+
+def stage_problems(loaded: LoadedLoop, bank: Bank) -> tuple[list[StageProblem],
+                                                             list[ExerciseError]]:
+    """What of a valid loop the bank cannot serve (unknown or unusable exercise ids, picks it
+    cannot satisfy, unknown principles), and the errors of the loop's principles file."""
+    if loaded.loop is None:
+        return [], []
+    loop = loaded.loop
+    problems: list[StageProblem] = []
+    errors: list[ExerciseError] = []
+    principles = bank.principles
+    if loop.principles:
+        principles, errors = load_principles(loaded.path.parent / loop.principles)
+    usable = bank.exercises
+    for s_index, stage in enumerate(loop.stage):
+        for ex_id in stage.exercises:
+            if ex_id not in usable:
+                problems.append(StageProblem(
+                    s_index, "exercises",
+                    "unavailable" if ex_id in bank.entries else "missing", ex_id))
+        taken = set(stage.exercises)
+        for p_index, pick in enumerate(stage.pick):
+            matching = [e for e in usable.values() if pick.matches(e) and e.id not in taken]
+            if len(matching) < pick.count:
+                problems.append(StageProblem(s_index, "pick", "short", pick.describe(),
+                                             pick=p_index, found=len(matching)))
+            taken.update(e.id for e in matching[: pick.count])
+        if stage.principle and stage.principle not in principles:
+            problems.append(StageProblem(s_index, "principle", "principle", stage.principle))
+    return problems, errors
+
+
 def check_loop(loaded: LoadedLoop, bank: Bank) -> list[ExerciseError]:
     """Validate a loop against a bank: ids exist, picks can be satisfied, principles exist."""
     if loaded.loop is None:
         return loaded.errors
     loop, file = loaded.loop, str(loaded.path)
-    errors: list[ExerciseError] = []
-    principles = bank.principles
-    if loop.principles:
-        principles, perrs = load_principles(loaded.path.parent / loop.principles)
-        errors += perrs
-    usable = bank.exercises
-    for s_index, stage in enumerate(loop.stage):
-        where = f"stage[{s_index}] {stage.name!r}"
-        for ex_id in stage.exercises:
-            if ex_id not in usable:
-                reason = "invalid or unavailable" if ex_id in bank.entries else "not in the bank"
-                errors.append(ExerciseError(file, f"{where}.exercises", f"{ex_id!r} is {reason}"))
-        taken = set(stage.exercises)
-        for p_index, pick in enumerate(stage.pick):
-            matching = [e for e in usable.values() if pick.matches(e) and e.id not in taken]
-            if len(matching) < pick.count:
-                errors.append(ExerciseError(
-                    file, f"{where}.pick[{p_index}]",
-                    f"asks for {pick.describe()} but the bank has {len(matching)} such exercises"))
-            taken.update(e.id for e in matching[: pick.count])
-        if stage.principle and stage.principle not in principles:
+    problems, errors = stage_problems(loaded, bank)
+    for p in problems:
+        where = f"stage[{p.stage}] {loop.stage[p.stage].name!r}"
+        if p.what in ("missing", "unavailable"):
+            reason = "invalid or unavailable" if p.what == "unavailable" else "not in the bank"
+            errors.append(ExerciseError(file, f"{where}.exercises", f"{p.value!r} is {reason}"))
+        elif p.what == "short":
+            errors.append(ExerciseError(
+                file, f"{where}.pick[{p.pick}]",
+                f"asks for {p.value} but the bank has {p.found} such exercises"))
+        else:
             errors.append(ExerciseError(file, f"{where}.principle",
-                                        f"unknown principle {stage.principle!r}"))
+                                        f"unknown principle {p.value!r}"))
     return errors
 
 
