@@ -97,6 +97,13 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/team/interviews/{interview_id}/decision"): ("interview", {"decision": "hold"}),
     ("GET", "/team/interviews/{interview_id}/scorecard"): ("interview", None),
     ("GET", "/team/interviews/{interview_id}/export.{fmt}"): ("interview", None),
+    # reporting: the PDF, share links (read-only, no sign-in), a loop's analytics
+    ("GET", "/team/interviews/{interview_id}/scorecard.pdf"): ("interview", None),
+    ("POST", "/team/interviews/{interview_id}/shares"): ("interview", {"days": 7}),
+    ("POST", "/team/interviews/{interview_id}/shares/{share_id}/revoke"): ("interview", {}),
+    ("GET", "/shared/{token}"): ("public", None),  # a share link's token, not a session
+    ("GET", "/shared/{token}/scorecard.pdf"): ("public", None),
+    ("GET", "/team/loops/{loop_id}/analytics"): ("loop", None),
     ("POST", "/team/candidates/{candidate_id}/delete"): ("admin", {"confirm": "wrong@x.org"}),
     ("GET", "/team/users"): ("admin", None),
     ("POST", "/team/users"): ("admin", {"email": "u{n}@example.com",
@@ -295,6 +302,13 @@ def _more_people(site: Site) -> dict[str, Any]:
     extra["talk_id"] = talk_id
     extra["room_id"], extra["live_answer_id"] = site.add_live_room(site.ids["a"],
                                                                    [site.ids["interviewer"]])
+    from hireloop.db.models import Interview
+    from hireloop.hiring import sharing
+
+    with site.platform.db.session() as s:  # a share link of interview A, to revoke
+        link, _ = sharing.create(s, Principal("admin", user_id=site.ids["admin"]),
+                                 s.get(Interview, site.ids["a"]), 7)
+        extra["share_id"] = link.id
     return extra
 
 
@@ -315,7 +329,8 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
               "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"]),
               "user_id": extra["nobody_id"], "nobody_id": extra["nobody_id"],
               "interviewer_id": site.ids["interviewer"], "token_id": extra["token_id"],
-              "room_id": extra["room_id"], "live_answer_id": extra["live_answer_id"]}
+              "room_id": extra["room_id"], "live_answer_id": extra["live_answer_id"],
+              "share_id": extra["share_id"]}
     order = sorted(TABLE, key=lambda k: (k[1] in LAST, LAST.index(k[1]) if k[1] in LAST else 0,
                                          k[0] != "GET"))
     failures = []

@@ -165,6 +165,8 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.include_router(take.router)
     app.include_router(fairness.router)
     app.include_router(live.router)
+    from hireloop.web import reports as reporting
+    app.include_router(reporting.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndHeaders, settings=settings)
 

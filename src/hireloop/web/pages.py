@@ -548,10 +548,12 @@ def scorecard(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
     interview = service.interview_for(s, me, interview_id)
     card = build_scorecard(interview, platform.bank, me)
     from hireloop.integrity.signals import summaries
+    from hireloop.web.reports import share_links
 
     return page(request, "team/scorecard.html", interview=interview, card=card,
                 chart=competency_chart(card["competencies"]),
-                signals=summaries(s, [a.id for a in interview.answers]))
+                signals=summaries(s, [a.id for a in interview.answers]),
+                shares=share_links(s, me, interview))
 
 
 @router.get("/team/interviews/{interview_id}/export.{fmt}")
