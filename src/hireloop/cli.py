@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -372,6 +372,11 @@ def audit_command(
         help="Platform audit: interviews invited on or after this date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(
         help="Platform audit: interviews invited on or before this date (YYYY-MM-DD).")] = None,
+    scoring: Annotated[bool, typer.Option(
+        "--scoring",
+        help="Platform audit: scoring rates of the automatic overall score (the share above "
+             "the median of every fully graded interview) instead of selection rates of the "
+             "decisions.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Adverse-impact audit: selection or scoring rates per category, impact ratios against the
@@ -379,13 +384,15 @@ def audit_command(
     unknown answers. It informs; it does not certify compliance with any law."""
     from hireloop.fairness.audit import AuditError, read_csv, run_audit
 
-    platform = loop is not None or since is not None or until is not None
+    platform = loop is not None or since is not None or until is not None or scoring
     if path is not None and platform:
-        fail("give a CSV file or --loop/--since/--until (the platform's records), not both")
+        fail("give a CSV file or --loop/--since/--until/--scoring (the platform's records), "
+             "not both")
     if path is None:
         if outcome or score or groups:
-            fail("--outcome, --score and --groups apply to a CSV file; name the file")
-        result = _platform_audit(loop, since, until)
+            fail("--outcome, --score and --groups apply to a CSV file; name the file "
+                 "(for the platform's scores, use --scoring)")
+        result = _platform_audit(loop, since, until, "scoring" if scoring else "selection")
     else:
         try:
             data = read_csv(path, outcome=outcome, score=score,
@@ -428,8 +435,10 @@ def audit_command(
     console.print("[dim]An audit informs; it does not certify compliance with any law.[/]")
 
 
-def _platform_audit(loop: int | None, since: str | None, until: str | None) -> Any:
-    """The selection audit of the platform's decided interviews (advance vs reject)."""
+def _platform_audit(loop: int | None, since: str | None, until: str | None,
+                    mode: Literal["selection", "scoring"]) -> Any:
+    """The audit of the platform's interviews: selection (decided interviews, advance vs
+    reject) or scoring (fully graded interviews' automatic overall scores)."""
     from datetime import UTC, datetime, timedelta
 
     from hireloop.db import open_database
@@ -449,7 +458,8 @@ def _platform_audit(loop: int | None, since: str | None, until: str | None) -> A
     with open_database(get_settings().db_url()).session(write=False) as s:
         if loop is not None and s.get(LoopRecord, loop) is None:
             fail(f"no loop {loop} (see the Loops page for the ids)")
-        return loop_audit(s, loop, since=start, until=end + timedelta(days=1) if end else None)
+        return loop_audit(s, loop, since=start, until=end + timedelta(days=1) if end else None,
+                          mode=mode)
 
 
 @app.command("quality")

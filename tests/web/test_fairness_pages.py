@@ -214,3 +214,112 @@ def test_the_alert_waits_for_enough_decided_candidates(make_site: Any) -> None:
     assert "0.000" in page                      # flagged in the table ...
     assert "impact ratio of" not in page        # ... but no alert with 10 candidates
     assert "needs at least 30 decided candidates" in page
+
+
+def _scored_loop(site: Any) -> tuple[int, list[int]]:
+    """A one-exercise loop (a numeric answer: right 1.0, a slip 0.5, wrong 0.0) taken and
+    graded for real by 22 candidates, and one who never submits. Returns the loop and the
+    interviews by candidate number."""
+    from tests.web.conftest import BANK_DIR, CHOICE, builtin_bank
+
+    admin = Principal("admin", user_id=site.ids["admin"])
+    with site.platform.db.session() as s:
+        loop = service.create_loop(s, site.platform, admin, team_id=site.ids["team"],
+                                   definition={"title": "Numbers screen", "role": "ML",
+                                               "feedback": "after_submission",
+                                               "stage": [{"name": "Numbers", "minutes": 30,
+                                                          "exercises": [CHOICE]}]}).id
+    samples = {1.0: "right.txt", 0.5: "slightly_off.txt", 0.0: "ignores_prevalence.txt"}
+    # (sex, automatic score): women 3 x 1.0, 2 x 0.5, 5 x 0.0; men 6 x 1.0, 2 x 0.5,
+    # 2 x 0.0; two who skipped the form score 0.5
+    people = ([("Female", 1.0)] * 3 + [("Female", 0.5)] * 2 + [("Female", 0.0)] * 5
+              + [("Male", 1.0)] * 6 + [("Male", 0.5)] * 2 + [("Male", 0.0)] * 2
+              + [(None, 0.5)] * 2)
+    bank = builtin_bank()
+    interviews = []
+    for number, (sex, score) in enumerate(people):
+        interview_id, link = site.invite(f"Scored {number}", f"s{number}@example.com", loop)
+        interviews.append(interview_id)
+        if sex is not None:
+            with site.platform.db.session() as s:
+                selfid.record(s, s.get(Interview, interview_id), sex=sex,
+                              race_ethnicity="Asian")
+        web = site.client()
+        web.open_invitation(link)
+        web.form("/take/consent")
+        web.get("/take/stage/0")
+        with site.platform.db.session() as s:
+            answer = s.get(Interview, interview_id).answers[0]
+            exercise = bank.get(answer.exercise_id)
+            raw = (BANK_DIR / CHOICE / "samples" / samples[score]).read_text()
+            text = exercise.render(raw, bank.variant(exercise, answer.seed)).strip()
+            answer_id = answer.id
+        assert web.json("POST", f"/take/answers/{answer_id}/save",
+                        {"text": text}).status_code == 200
+        assert web.form("/take/stage/0/submit").status_code == 303
+    site.invite("Never Submits", "late@example.com", loop)
+    site.wait_for_jobs()
+    return loop, interviews
+
+
+def test_the_scoring_audit_uses_the_automatic_scores_of_graded_interviews_against_hand_counts(
+    make_site: Any,
+) -> None:
+    site = make_site()
+    loop, interviews = _scored_loop(site)
+    admin = Principal("admin", user_id=site.ids["admin"])
+    with site.platform.db.session() as s:
+        # a person's override and decisions change nothing: the scoring audit audits the tool
+        wrong = s.get(Interview, interviews[5])          # a woman scored 0.0 automatically
+        answer = wrong.answers[0]
+        for row in service.effective_criteria(answer):
+            service.override(s, answer, admin, criterion=row["name"],
+                             points=row["max_points"], reason="reviewed by hand")
+        service.decide(s.get(Interview, interviews[0]), admin, "advance", "-")
+    with site.platform.db.session() as s:
+        wrong = s.get(Interview, interviews[5])
+        assert service.automatic_overall(wrong) == 0.0
+        assert service.answer_score(wrong.answers[0]) == 1.0
+    # 22 scored: seven 0.0, six 0.5, nine 1.0; the median is 0.5, so only 1.0 is above it.
+    # Female 3/10 = 0.3 against Male 6/10 = 0.6: impact ratio 0.5, below four-fifths.
+    web = site.client()
+    web.login("admin@example.com")
+    page = web.get(f"/team/loops/{loop}/audit?mode=scoring").text
+    assert "Fully graded interviews of this loop: <strong>22</strong>" in page
+    assert "1 not fully graded yet" in page
+    assert "(0.500)" in page
+    assert "Scoring rate" in page
+    assert "Above the median" in page
+    assert "30.0%" in page
+    assert "60.0%" in page
+    assert "0.500" in page
+    assert "Not answered: 2" in page
+    assert 'value="scoring" selected' in page
+
+    rows = list(csv.DictReader(io.StringIO(
+        web.get(f"/team/loops/{loop}/audit.csv?mode=scoring").text)))
+    female = next(r for r in rows if r["group"] == "sex" and r["category"] == "Female")
+    assert (female["n"], female["selected"], female["rate"], female["impact_ratio"],
+            female["below_four_fifths"]) == ("10", "3", "0.3000", "0.5000", "1")
+    summary = web.get(f"/team/loops/{loop}/audit/summary?mode=scoring").text
+    assert "Scoring rate = the share of a category" in summary
+    assert "not fully graded (not audited): 1" in summary
+
+    # the selection audit of the same loop has one decided interview
+    assert "<strong>1</strong>" in web.get(f"/team/loops/{loop}/audit").text
+    assert web.get(f"/team/loops/{loop}/audit?mode=vibes").status_code == 422
+
+    env = {**os.environ, "HIRELOOP_DATA_DIR": str(site.settings.data_dir),
+           "HIRELOOP_DATABASE_URL": site.settings.db_url()}
+    cli = subprocess.run([sys.executable, "-m", "hireloop", "audit", "--loop", str(loop),
+                          "--scoring", "--json"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    audited = json.loads(cli.stdout)
+    assert (audited["mode"], audited["n"], audited["not_scored"], audited["median"]) == (
+        "scoring", 22, 1, 0.5)
+    male = next(r for r in audited["groups"]["sex"] if r["category"] == "Male")
+    assert (male["n"], male["rate"]) == (10, pytest.approx(0.6))
+    female = next(r for r in audited["groups"]["sex"] if r["category"] == "Female")
+    assert female["impact_ratio"] == pytest.approx(0.5)
+    assert female["below_four_fifths"] is True

@@ -220,3 +220,41 @@ def test_deleting_a_candidate_deletes_their_fingerprints_and_every_match_with_th
         assert not s.scalars(select(SimilarityHash).where(
             SimilarityHash.answer_id == made["b"])).all()
         assert s.get(SimilarityPrint, made["a"]) is not None
+
+
+def test_comparing_a_graded_answer_holds_no_write_lock_so_web_writes_go_on(
+        make_site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite a write transaction locks out every other writer. The comparisons (MiniLM
+    paraphrase for prose, many answers) take long, so they run in a read; while one runs,
+    another connection can write at once (no busy wait)."""
+    import sqlite3
+
+    from hireloop.integrity import store
+
+    site = make_site()
+    path = site.settings.db_url().removeprefix("sqlite:///")
+    probes: list[str] = []
+    real_compare = store.compare
+
+    def compare_and_probe(*args: Any, **kwargs: Any) -> Any:
+        probe = sqlite3.connect(path, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            probes.append("written")
+        except sqlite3.OperationalError as exc:
+            probes.append(str(exc))
+        finally:
+            probe.close()
+        return real_compare(*args, **kwargs)
+
+    monkeypatch.setattr(store, "compare", compare_and_probe)
+    reference = (BANK_DIR / CODE / "hidden" / "reference.py").read_text()
+    _submit(site, site.ids["link_a"], disguise(reference, "log_softmax", "stripped", seed=1))
+    _submit(site, site.ids["link_b"], disguise(reference, "log_softmax", "reordered", seed=2))
+    jobs = site.wait_for_jobs()
+    assert all(j.state == "graded" for j in jobs), [(j.state, j.error) for j in jobs]
+    assert probes, "no comparison ran"
+    assert set(probes) == {"written"}, probes
+    with site.platform.db.session() as s:
+        assert s.scalars(select(SimilarityMatch)).first() is not None   # and matches stored

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from hireloop.db.models import Interview, SelfIdentification, utcnow
-from hireloop.fairness.audit import FOUR_FIFTHS, from_records, run_audit
+from hireloop.db.models import Answer, Interview, SelfIdentification, utcnow
+from hireloop.fairness.audit import FOUR_FIFTHS, Mode, from_records, run_audit
+from hireloop.hiring import service
 
 PREFER_NOT = "Prefer not to say"
 SEX = ("Female", "Male", PREFER_NOT)
@@ -73,37 +74,53 @@ def own_answers(s: Session, interview: Interview) -> dict[str, str | None]:
 
 
 def loop_audit(s: Session, loop_id: int | None = None, *, since: datetime | None = None,
-               until: datetime | None = None) -> dict[str, Any]:
-    """The selection-rate audit of a loop's decided interviews (or of all loops), invited
-    between ``since`` and ``until``: advance is selected, reject is not; holds and undecided
-    interviews are counted but not audited. Candidates who skipped the form count as
-    unknown."""
-    query = select(Interview.id, Interview.decision, SelfIdentification.sex,
-                   SelfIdentification.race_ethnicity).outerjoin(
-        SelfIdentification, SelfIdentification.interview_id == Interview.id)
+               until: datetime | None = None, mode: Mode = "selection") -> dict[str, Any]:
+    """The audit of a loop's interviews (or of all loops) invited between ``since`` and
+    ``until``. Candidates who skipped the form count as unknown.
+
+    - ``selection``: decided interviews; advance is selected, reject is not; holds and
+      undecided interviews are counted (``undecided``) but not audited.
+    - ``scoring``: every interview with a complete automatic score (``automatic_overall``:
+      what the tool produced, before any person's override), decided or not; the scoring
+      rate is the share above the median of all of them. Interviews not fully graded yet are
+      counted (``not_scored``) but not audited."""
+    query = select(Interview).options(
+        selectinload(Interview.answers).selectinload(Answer.jobs))
     if loop_id is not None:
         query = query.where(Interview.loop_id == loop_id)
     if since is not None:
         query = query.where(Interview.created_at >= since)
     if until is not None:
         query = query.where(Interview.created_at < until)
+    interviews = list(s.scalars(query))
+    answers = {row.interview_id: row for row in s.scalars(
+        select(SelfIdentification).where(
+            SelfIdentification.interview_id.in_([i.id for i in interviews])))}
     records: list[dict[str, Any]] = []
-    undecided = 0
-    for _, decision, sex, race in s.execute(query):
-        if decision not in ("advance", "reject"):
-            undecided += 1
+    left_out = 0
+    for interview in interviews:
+        if mode == "selection":
+            value: float | None = ({"advance": 1, "reject": 0}.get(interview.decision or ""))
+        else:
+            value = service.automatic_overall(interview)
+        if value is None:
+            left_out += 1
             continue
-        records.append({"selected": 1 if decision == "advance" else 0,
-                        "sex": sex or NOT_ANSWERED, "race_ethnicity": race or NOT_ANSWERED})
+        row = answers.get(interview.id)
+        records.append({"value": value, "sex": (row.sex if row else None) or NOT_ANSWERED,
+                        "race_ethnicity": (row.race_ethnicity if row else None)
+                        or NOT_ANSWERED})
+    key, why = (("undecided", "on hold or undecided") if mode == "selection"
+                else ("not_scored", "not fully graded yet"))
     if not records:
-        return {"n": 0, "mode": "selection", "groups": {}, "unknown": {}, "undecided": undecided,
-                "warnings": ["no decided interviews (advance or reject) in this range yet"]}
-    result = run_audit(from_records(records, value_key="selected", mode="selection",
-                                    groups=GROUPS))
-    result["undecided"] = undecided
-    if undecided:
-        result["warnings"].append(f"{undecided} interview(s) on hold or undecided are not "
-                                  "audited")
+        what = ("decided interviews (advance or reject)" if mode == "selection"
+                else "fully graded interviews")
+        return {"n": 0, "mode": mode, "groups": {}, "unknown": {}, key: left_out,
+                "warnings": [f"no {what} in this range yet"]}
+    result = run_audit(from_records(records, value_key="value", mode=mode, groups=GROUPS))
+    result[key] = left_out
+    if left_out:
+        result["warnings"].append(f"{left_out} interview(s) {why} are not audited")
     return result
 
 

@@ -483,9 +483,13 @@ def team_answer_for(s: Session, me: Principal, answer_id: int) -> Answer:
 
 
 def _interview_filter(me: Principal) -> Any:
+    """``allowed(me, "interview.read", ...)`` as a SQL condition on ``Interview`` (the
+    listing queries narrow to it; ``hireloop.hiring.listing`` counts and pages with it)."""
     if me.role == "admin":
         return True
     if me.role == "hiring_manager":
+        if me.team_id is None:
+            return False  # a manager of no team manages no loop (not the loops of no team)
         return Interview.loop_id.in_(select(LoopRecord.id).where(
             LoopRecord.team_id == me.team_id))
     if me.role == "interviewer":
@@ -495,11 +499,14 @@ def _interview_filter(me: Principal) -> Any:
 
 
 def visible_interviews(s: Session, me: Principal, *, limit: int = 1000,
-                       loop_id: int | None = None) -> list[Interview]:
-    """The interviews ``me`` may see, newest first."""
+                       loop_id: int | None = None,
+                       ids: list[int] | None = None) -> list[Interview]:
+    """The interviews ``me`` may see (of one loop, or of these ids), newest first."""
     query = select(Interview).where(_interview_filter(me))
     if loop_id is not None:
         query = query.where(Interview.loop_id == loop_id)
+    if ids is not None:
+        query = query.where(Interview.id.in_(ids))
     rows = s.scalars(query.order_by(Interview.id.desc()).limit(limit)).all()
     return [i for i in rows if allowed(me, "interview.read", interview_scope(i))]
 
@@ -677,9 +684,11 @@ def get_loop(s: Session, loop_id: int) -> LoopRecord:
 # --- candidates and invitations ---------------------------------------------------------
 
 def invite(s: Session, platform: Platform, user: Principal, *, name: str, email: str,
-           loop_id: int, interviewers: list[int] | None = None) -> tuple[Interview, str]:
+           loop_id: int, interviewers: list[int] | None = None,
+           expires_at: datetime | None = None) -> tuple[Interview, str]:
     """A candidate (new or known by email) invited to a loop, with the interviewers assigned
-    to it; returns the link's token."""
+    to it, and (when mail is on) the invitation mail in the outbox; returns the link's token.
+    The link works until ``expires_at`` (default: ``invite_days`` from now)."""
     name = name.strip()
     if not name:
         raise Invalid("the candidate's name is required")
@@ -704,7 +713,7 @@ def invite(s: Session, platform: Platform, user: Principal, *, name: str, email:
                "exercises": [{"id": e.exercise_id, "seed": e.seed} for e in st.exercises]}
               for st in plan],
         token_hash=security.token_hash(token),
-        expires_at=utcnow() + timedelta(days=platform.settings.invite_days),
+        expires_at=expires_at or utcnow() + timedelta(days=platform.settings.invite_days),
         created_by=user.user_id)
     s.add(interview)
     s.flush()
@@ -716,7 +725,27 @@ def invite(s: Session, platform: Platform, user: Principal, *, name: str, email:
             s.add(Answer(interview_id=interview.id, stage_index=index, exercise_id=ex["id"],
                          seed=ex["seed"]))
     s.flush()
+    from hireloop.notify import mail
+
+    mail.invitation(s, platform.settings, interview, token)
+    _emit(interview, "interview.invited")
     return interview, token
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat(timespec="seconds").replace("+00:00", "Z") if at else None
+
+
+def _emit(interview: Interview, event: str, **data: Any) -> None:
+    """Announce an interview event (webhooks, mail) in the transaction making the change."""
+    from sqlalchemy.orm import object_session
+
+    from hireloop.notify.events import emit
+
+    session = object_session(interview)
+    if session is None:
+        raise RuntimeError(f"{event}: the interview is in no session")
+    emit(session, event, interview, **data)
 
 
 def get_interview(s: Session, interview_id: int) -> Interview:
@@ -727,11 +756,19 @@ def get_interview(s: Session, interview_id: int) -> Interview:
 
 
 def resend(platform: Platform, interview: Interview) -> str:
-    """A new link (the old one stops working) with a fresh expiry; un-revokes."""
+    """A new link (the old one stops working) with a fresh expiry; un-revokes. When mail is
+    on, the new link is mailed (mails with the old link not sent yet are cancelled)."""
     token = security.new_token()
     interview.token_hash = security.token_hash(token)
     interview.expires_at = utcnow() + timedelta(days=platform.settings.invite_days)
     interview.revoked_at = None
+    from sqlalchemy.orm import object_session
+
+    from hireloop.notify import mail
+
+    session = object_session(interview)
+    if session is not None:
+        mail.invitation(session, platform.settings, interview, token)
     return token
 
 
@@ -740,6 +777,9 @@ def revoke(s: Session, interview: Interview) -> None:
     interview.revoked_at = utcnow()
     for row in s.scalars(select(WebSession).where(WebSession.interview_id == interview.id)):
         s.delete(row)
+    from hireloop.notify import mail
+
+    mail.cancel_waiting(s, interview.id, ("invitation", "reminder"))
 
 
 def submitted_at(interview: Interview) -> datetime | None:
@@ -839,7 +879,15 @@ def start_stage(interview: Interview, index: int) -> StageRun:
         raise Conflict("submit the earlier stages first")
     if state == "ready":
         run.started_at = utcnow()
+        stage_started(interview, run)
     return run
+
+
+def stage_started(interview: Interview, run: StageRun) -> None:
+    """After ``run.started_at`` was set: the interview's first start is announced."""
+    if not any(r.started_at for r in interview.stages if r is not run):
+        _emit(interview, "interview.started",
+              stage={"index": run.index, "name": interview.plan[run.index]["name"]})
 
 
 def candidate_answer(s: Session, interview: Interview, answer_id: int) -> Answer:
@@ -947,6 +995,10 @@ def submit_stage(s: Session, interview: Interview, index: int, *,
             s.add(job)
             jobs.append(job)
     s.flush()
+    if all(r.submitted_at is not None for r in interview.stages):
+        _emit(interview, "interview.submitted",
+              stage={"index": index, "name": interview.plan[index]["name"]},
+              submitted_at=_iso(run.submitted_at))
     return [j.id for j in jobs]
 
 
@@ -1247,6 +1299,32 @@ def answer_score(answer: Answer) -> float | None:
     return float(sum(r["points"] for r in rows)) / float(total)
 
 
+def automatic_score(answer: Answer) -> float | None:
+    """The answer's automatic score before any override (what the tool itself produced);
+    None when there is no usable grade."""
+    grade = automatic_grade(answer)
+    if grade is None or grade.outcome == "error":
+        return None
+    if grade.outcome == "not_gradable":
+        return 0.0
+    return grade.score
+
+
+def automatic_overall(interview: Interview) -> float | None:
+    """The interview's overall automatic score: each stage's mean answer score, weighted by
+    the stage weights as on the scorecard, before any override. None until every answer of
+    every stage has a usable automatic grade."""
+    total = weights = 0.0
+    for index, planned in enumerate(interview.plan):
+        scores = [automatic_score(a) for a in interview.answers if a.stage_index == index]
+        if not scores or any(score is None for score in scores):
+            return None
+        weight = float(planned["weight"])
+        total += weight * sum(s for s in scores if s is not None) / len(scores)
+        weights += weight
+    return total / weights if weights else None
+
+
 def override(s: Session, answer: Answer, user: Principal, *, criterion: str, points: float,
              reason: str) -> Override:
     """An interviewer's score for one criterion, with the reason (both kept)."""
@@ -1286,6 +1364,8 @@ def decide(interview: Interview, user: Principal, decision: str,
         raise Invalid(f"the decision must be one of {', '.join(DECISIONS)}")
     interview.decision, interview.decision_reason = decision, reason.strip()[:5000]
     interview.decided_by, interview.decided_at = user.user_id, utcnow()
+    _emit(interview, "interview.decided", decision=decision,
+          decided_at=_iso(interview.decided_at))
 
 
 def regrade(s: Session, answer: Answer) -> int:

@@ -12,6 +12,7 @@ a paraphrase shares no shingles.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from hireloop.core import Exercise, Grade, Kind, Submission, Variant
 from hireloop.db.models import Answer, SimilarityHash, SimilarityMatch, SimilarityPrint
 from hireloop.integrity import Document, exercise_sources
-from hireloop.integrity.similarity import Match, compare, threshold
+from hireloop.integrity.similarity import Match, Medium, compare, threshold
 
 
 def scope_of(answer: Answer) -> str:
@@ -33,44 +34,98 @@ def label(answer_id: int) -> str:
     return f"answer {answer_id}"
 
 
-def record(session: Session, kind: Kind, exercise: Exercise, variant: Variant, answer: Answer,
-           submission: Submission, grade: Grade | None) -> list[Match]:
-    """Index the answer (replacing what an earlier grade of it indexed) and store its matches
-    with the other answers of its exercise and scope. Returns the matches found."""
-    session.execute(delete(SimilarityHash).where(SimilarityHash.answer_id == answer.id))
-    session.execute(delete(SimilarityPrint).where(SimilarityPrint.answer_id == answer.id))
-    session.execute(delete(SimilarityMatch).where(or_(
-        SimilarityMatch.answer_id == answer.id, SimilarityMatch.other_answer_id == answer.id)))
+@dataclass
+class Indexed:
+    """An answer's index entries and its matches, computed from a read of the database; the
+    write that stores them (``store``) is short."""
+
+    answer_id: int
+    exercise_id: str
+    scope: str
+    medium: Medium
+    text: str
+    hashes: list[int]
+    ignore: frozenset[int]
+    document: Document
+    seen: set[int] = field(default_factory=set)
+    """the other answers already compared"""
+    matches: list[tuple[int, Match]] = field(default_factory=list)
+    """(the other answer's id, the match), regions already worked out"""
+
+
+def index(session: Session, kind: Kind, exercise: Exercise, variant: Variant, answer: Answer,
+          submission: Submission, grade: Grade | None) -> Indexed | None:
+    """Fingerprint the answer and compare it with the indexed answers of its exercise and scope
+    (reads only: the slow part, the comparisons, holds no write lock). None when the answer is
+    not compared (the kind has no comparable text, or the answer is empty)."""
     sources = exercise_sources(kind, exercise, variant)
     if sources is None:
-        return []
+        return None
     text = kind.comparable_text(submission, grade)
     if not text.strip():
-        return []
-    scope = scope_of(answer)
+        return None
     document = Document(label(answer.id), text, sources.medium)
     hashes = sorted(document.fingerprint.hash_set() - sources.ignore)
-    session.add(SimilarityPrint(answer_id=answer.id, exercise_id=exercise.id, scope=scope,
-                                medium=sources.medium, text=text))
-    session.add_all(SimilarityHash(answer_id=answer.id, exercise_id=exercise.id, scope=scope,
-                                   hash=h) for h in hashes)
-    session.flush()
+    indexed = Indexed(answer.id, exercise.id, scope_of(answer), sources.medium, text, hashes,
+                      sources.ignore, document)
+    _compare_with(indexed, _candidates(session, indexed.exercise_id, indexed.scope, answer.id,
+                                       hashes, indexed.medium))
+    return indexed
+
+
+def _compare_with(indexed: Indexed, candidates: list[tuple[int, str]]) -> None:
+    for other_id, other_text in candidates:
+        if other_id in indexed.seen:
+            continue
+        indexed.seen.add(other_id)
+        other = Document(label(other_id), other_text, indexed.medium)
+        match = compare(indexed.document, other, indexed.ignore)
+        if match is not None and match.similarity >= threshold(indexed.medium):
+            _ = match.regions        # worked out here, not in the write transaction
+            indexed.matches.append((other_id, match))
+
+
+def store(session: Session, answer_id: int, indexed: Indexed | None) -> list[Match]:
+    """Replace what an earlier grade of the answer indexed with ``indexed`` and its matches,
+    in the caller's (write) transaction. Answers indexed between ``index`` and this write are
+    compared here, so two answers indexed at the same time still meet."""
+    session.execute(delete(SimilarityHash).where(SimilarityHash.answer_id == answer_id))
+    session.execute(delete(SimilarityPrint).where(SimilarityPrint.answer_id == answer_id))
+    session.execute(delete(SimilarityMatch).where(or_(
+        SimilarityMatch.answer_id == answer_id, SimilarityMatch.other_answer_id == answer_id)))
+    if indexed is None:
+        return []
+    _compare_with(indexed, _candidates(session, indexed.exercise_id, indexed.scope, answer_id,
+                                       indexed.hashes, indexed.medium))
+    session.add(SimilarityPrint(answer_id=answer_id, exercise_id=indexed.exercise_id,
+                                scope=indexed.scope, medium=indexed.medium, text=indexed.text))
+    session.add_all(SimilarityHash(answer_id=answer_id, exercise_id=indexed.exercise_id,
+                                   scope=indexed.scope, hash=h) for h in indexed.hashes)
+    present = set(session.scalars(select(Answer.id).where(
+        Answer.id.in_([other_id for other_id, _ in indexed.matches]))))
     found = []
-    for other_id, other_text in _candidates(session, exercise.id, scope, answer.id, hashes,
-                                            sources.medium):
-        other = Document(label(other_id), other_text, sources.medium)
-        match = compare(document, other, sources.ignore)
-        if match is None or match.similarity < threshold(sources.medium):
+    for other_id, match in indexed.matches:
+        if other_id not in present:      # deleted since it was read
             continue
         found.append(match)
-        regions = [r.as_json(document.text, other.text) for r in match.regions]
-        session.add(SimilarityMatch(answer_id=answer.id, other_answer_id=other_id,
+        regions = [r.as_json(indexed.text, match.b.text) for r in match.regions]
+        session.add(SimilarityMatch(answer_id=answer_id, other_answer_id=other_id,
                                     similarity=round(match.similarity, 3), method=match.method,
                                     regions=regions))
-        session.add(SimilarityMatch(answer_id=other_id, other_answer_id=answer.id,
+        session.add(SimilarityMatch(answer_id=other_id, other_answer_id=answer_id,
                                     similarity=round(match.similarity, 3), method=match.method,
                                     regions=[{"a": r["b"], "b": r["a"]} for r in regions]))
     return found
+
+
+def record(session: Session, kind: Kind, exercise: Exercise, variant: Variant, answer: Answer,
+           submission: Submission, grade: Grade | None) -> list[Match]:
+    """Index the answer (replacing what an earlier grade of it indexed) and store its matches
+    with the other answers of its exercise and scope, in one session. Returns the matches
+    found. (The grading process uses ``index`` and ``store`` in two transactions instead, so
+    the comparisons hold no write lock.)"""
+    return store(session, answer.id,
+                 index(session, kind, exercise, variant, answer, submission, grade))
 
 
 def _candidates(session: Session, exercise_id: str, scope: str, answer_id: int,

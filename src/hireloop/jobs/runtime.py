@@ -48,6 +48,8 @@ REQUEUE_AFTER_S = 60.0
 """a job queued this long without being claimed is put on the queue again"""
 PURGE_EVERY_S = 3600.0
 """how often interviews past the retention period are deleted"""
+REMINDERS_EVERY_S = 60.0
+"""how often invitations are looked at for reminder mails due (``notify.mail``)"""
 TRIAL_STALE_S = 600.0
 """a trial run still waiting after this long is given up (the page says so)"""
 TRIAL_LOG_EVERY_S = 0.3
@@ -183,6 +185,7 @@ class Runtime:
 
             with self.db.session() as session:
                 record_job_marks(session, job_id)
+            self.announce_graded(job_id)
         if state == "graded" and submission is not None and grade_json is not None:
             self.compare_answer(job_id, submission, Grade.model_validate(grade_json))
         if self.settings.recording_retention_days == 0 and submission_has_upload(submission):
@@ -192,21 +195,55 @@ class Runtime:
                 purge_recordings(session, self.settings)
         return state
 
+    def announce_graded(self, job_id: int) -> None:
+        """Emit ``interview.graded`` when this job completed its interview's grading: every
+        stage submitted and every answer's latest grading job graded (a regrade announces the
+        new round; its key makes each round reach a webhook once)."""
+        from hireloop.hiring.service import latest_job
+        from hireloop.notify.events import emit
+        from hireloop.reports.scorecard import build_scorecard
+
+        try:
+            with self.db.session() as session:
+                job = session.get(GradingJob, job_id)
+                interview = job.answer.interview if job is not None else None
+                if interview is None or any(r.submitted_at is None for r in interview.stages):
+                    return
+                latest = [latest_job(a) for a in interview.answers]
+                if not latest or any(j is None or j.state != "graded" for j in latest):
+                    return
+                card = build_scorecard(interview, self.bank)
+                round_id = max(j.id for j in latest if j is not None)
+                emit(session, "interview.graded", interview,
+                     once=f"interview.graded:{interview.id}:{round_id}",
+                     score=card["overall"], recommendation=card["recommendation"],
+                     stages=[{"index": i, "name": st["name"], "score": st["score"]}
+                             for i, st in enumerate(card["stages"])])
+        except Exception:
+            log.exception("announcing the grades of job %s failed", job_id)
+
     def compare_answer(self, job_id: int, submission: Submission, result: Grade) -> None:
         """Index a graded answer and store its matches with the other answers of its
         exercise (after the grade is stored: a failure here never touches the grade)."""
-        from hireloop.integrity.store import record
+        from hireloop.integrity.store import index, store
 
         try:
             exercise = self.bank.get(submission.exercise_id)
             kind = self.bank.kinds.get(exercise.meta.kind)
             if kind is None:
                 return
-            with self.db.session() as session:
+            # the comparisons read; only the short store writes (on SQLite a write
+            # transaction locks out every other writer, web requests included)
+            with self.db.session(write=False) as session:
                 job = session.get(GradingJob, job_id)
-                if job is not None:
-                    record(session, kind, exercise, self.bank.variant(exercise, submission.seed),
-                           job.answer, submission, result)
+                if job is None:
+                    return
+                answer_id = job.answer_id
+                indexed = index(session, kind, exercise,
+                                self.bank.variant(exercise, submission.seed), job.answer,
+                                submission, result)
+            with self.db.session() as session:
+                store(session, answer_id, indexed)
         except Exception:
             log.exception("similarity of grading job %s failed", job_id)
 
@@ -421,14 +458,16 @@ class JobRunner:
         self._keeper = threading.Thread(target=self._keep, name="hireloop-heartbeat",
                                         daemon=True)
         self._keeper.start()
-        # mails and webhook calls leave from grading processes only (docs/integrations.md)
-        self._delivery = DeliveryThread(self.runtime.db, self.runtime.settings,
-                                        self.runtime.worker_id)
-        self._delivery.start()
+        # mails and webhook calls leave from grading processes only (docs/integrations.md):
+        # a web-only process (no grading threads) needs no SMTP credentials or network
+        if self.threads > 0:
+            self._delivery = DeliveryThread(self.runtime.db, self.runtime.settings,
+                                            self.runtime.worker_id)
+            self._delivery.start()
 
     def _keep(self) -> None:
         last_sweep = time.monotonic()
-        last_purge = 0.0
+        last_purge = last_reminders = 0.0
         while not self._stop.wait(HEARTBEAT_S):
             try:
                 self.runtime.heartbeat()
@@ -439,6 +478,11 @@ class JobRunner:
                 if time.monotonic() - last_purge > PURGE_EVERY_S:
                     self.runtime.purge()
                     last_purge = time.monotonic()
+                if self.threads > 0 and time.monotonic() - last_reminders > REMINDERS_EVERY_S:
+                    last_reminders = time.monotonic()
+                    from hireloop.notify import mail
+
+                    mail.scan_reminders(self.runtime.db, self.runtime.settings)
             except Exception:
                 log.exception("heartbeat failed")
 

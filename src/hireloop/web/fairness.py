@@ -66,36 +66,43 @@ def _day(value: str | None, name: str) -> datetime | None:
         raise Invalid(f"{name} must be a date like 2026-01-31, not {value!r}") from None
 
 
-def _audit(s: Any, me: Any, loop_id: int, since: str | None,
-           until: str | None) -> tuple[Any, dict[str, Any], dict[str, str]]:
+def _audit(s: Any, me: Any, loop_id: int, since: str | None, until: str | None,
+           mode: str | None) -> tuple[Any, dict[str, Any], dict[str, str]]:
     record = service.loop_for(s, me, loop_id)
     start, end = _day(since, "since"), _day(until, "until")
+    mode = mode or "selection"
+    if mode not in ("selection", "scoring"):
+        raise Invalid(f"mode must be 'selection' or 'scoring', not {mode!r}")
     result = selfid.loop_audit(s, record.id, since=start,
-                               until=end + timedelta(days=1) if end else None)
-    return record, result, {"since": since or "", "until": until or ""}
+                               until=end + timedelta(days=1) if end else None,
+                               mode="scoring" if mode == "scoring" else "selection")
+    return record, result, {"since": since or "", "until": until or "", "mode": mode}
 
 
 @router.get("/team/loops/{loop_id}/audit")
 def audit_page(request: Request, loop_id: Id, me: Auditor, s: SessionDep,
-               since: str | None = None, until: str | None = None) -> HTMLResponse:
-    record, result, period = _audit(s, me, loop_id, since, until)
+               since: str | None = None, until: str | None = None,
+               mode: str | None = None) -> HTMLResponse:
+    record, result, period = _audit(s, me, loop_id, since, until, mode)
     return page(request, "team/audit.html", loop=record, audit=result, period=period,
                 alerts=selfid.alerts(result), min_decided=selfid.ALERT_MIN_DECIDED)
 
 
 @router.get("/team/loops/{loop_id}/audit.csv")
 def audit_csv(loop_id: Id, me: Auditor, s: SessionDep, since: str | None = None,
-              until: str | None = None) -> Response:
-    _, result, _ = _audit(s, me, loop_id, since, until)
+              until: str | None = None, mode: str | None = None) -> Response:
+    _, result, period = _audit(s, me, loop_id, since, until, mode)
     body = to_csv(result) if result["n"] else "group,category,n\n"
+    name = f"audit-loop-{loop_id}" + ("-scoring" if period["mode"] == "scoring" else "")
     return PlainTextResponse(body, media_type="text/csv", headers={
-        "content-disposition": f'attachment; filename="audit-loop-{loop_id}.csv"'})
+        "content-disposition": f'attachment; filename="{name}.csv"'})
 
 
 @router.get("/team/loops/{loop_id}/audit/summary")
 def audit_summary(request: Request, loop_id: Id, me: Auditor, s: SessionDep,
-                  since: str | None = None, until: str | None = None) -> HTMLResponse:
-    record, result, period = _audit(s, me, loop_id, since, until)
+                  since: str | None = None, until: str | None = None,
+                  mode: str | None = None) -> HTMLResponse:
+    record, result, period = _audit(s, me, loop_id, since, until, mode)
     return page(request, "team/audit_summary.html", loop=record, audit=result, period=period,
                 made_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
