@@ -11,6 +11,7 @@ import pytest
 from hireloop.config import Settings
 from hireloop.db import Database, open_database
 from tests.notify.receiver import Receiver
+from tests.web.conftest import make_site  # noqa: F401 - the web tests' site, reused
 
 
 @pytest.fixture

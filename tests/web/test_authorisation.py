@@ -114,6 +114,17 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/tokens"): ("team", None),
     ("POST", "/team/tokens"): ("team", {"name": "script {n}"}),
     ("POST", "/team/tokens/{token_id}/revoke"): ("admin", {}),  # an admin's token
+    # webhooks: team A's webhook; refused URLs (a loopback address) still pass authorisation
+    ("GET", "/team/webhooks"): ("creator", None),
+    ("POST", "/team/webhooks"): ("creator", {"url": "https://127.0.0.1/x",
+                                             "event": "interview.invited"}),
+    ("GET", "/team/webhooks/{webhook_id}"): ("loop", None),
+    ("POST", "/team/webhooks/{webhook_id}/active"): ("loop", {"active": "1"}),
+    ("POST", "/team/webhooks/{webhook_id}/test"): ("loop", {}),
+    ("POST", "/team/webhooks/{webhook_id}/secret"): ("loop", {}),
+    ("POST", "/team/webhooks/{webhook_id}/reveal"): ("admin", {}),
+    ("POST", "/team/webhooks/{webhook_id}/delete"): ("loop", {}),  # a fresh one each time
+    ("POST", "/team/webhooks/{webhook_id}/deliveries/{item_id}/retry"): ("loop", {}),
     # the candidate's pages
     ("GET", "/take"): ("candidate", None),
     ("POST", "/take/consent"): ("candidate", {}),
@@ -165,6 +176,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/api/v1/interviews"): ("loop", {"name": "N", "email": "n@example.com",
                                               "loop_id": "{loop_id}"}),
     ("GET", "/api/v1/interviews"): ("team", None),
+    ("GET", "/api/v1/interviews/changed"): ("team", None),
     ("GET", "/api/v1/interviews/{interview_id}"): ("interview", None),
     ("POST", "/api/v1/interviews/{interview_id}/resend"): ("loop", {}),
     ("POST", "/api/v1/interviews/{interview_id}/revoke"): ("loop", {}),
@@ -309,7 +321,24 @@ def _more_people(site: Site) -> dict[str, Any]:
         link, _ = sharing.create(s, Principal("admin", user_id=site.ids["admin"]),
                                  s.get(Interview, site.ids["a"]), 7)
         extra["share_id"] = link.id
+    extra["webhook_id"], extra["item_id"] = _team_webhook(site)
     return extra
+
+
+def _team_webhook(site: Site) -> tuple[int, int]:
+    """A webhook of team A and a failed delivery of it."""
+    from hireloop.db.models import OutboxItem, Webhook
+
+    with site.platform.db.session() as s:
+        hook = Webhook(url="https://hooks.example.com/hireloop", events=["interview.invited"],
+                       secret="whsec_test", team_id=site.ids["team"])
+        s.add(hook)
+        s.flush()
+        item = OutboxItem(channel="webhook", target=str(hook.id), event="webhook.test",
+                          payload={}, status="failed", attempts=1)
+        s.add(item)
+        s.flush()
+        return hook.id, item.id
 
 
 def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
@@ -330,7 +359,8 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
               "user_id": extra["nobody_id"], "nobody_id": extra["nobody_id"],
               "interviewer_id": site.ids["interviewer"], "token_id": extra["token_id"],
               "room_id": extra["room_id"], "live_answer_id": extra["live_answer_id"],
-              "share_id": extra["share_id"]}
+              "share_id": extra["share_id"], "webhook_id": extra["webhook_id"],
+              "item_id": extra["item_id"]}
     order = sorted(TABLE, key=lambda k: (k[1] in LAST, LAST.index(k[1]) if k[1] in LAST else 0,
                                          k[0] != "GET"))
     failures = []
@@ -350,6 +380,8 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
                 params["answer_id"] = extra["talk_id"]
             if path == "/api/v1/candidates/{candidate_id}":
                 params["candidate_id"] = extra["throwaway_candidate"]
+            if path == "/team/webhooks/{webhook_id}/delete":
+                params["webhook_id"] = _team_webhook(site)[0]
             url = path.format(**params)
             response = _request(site, jars[role], method, url, _fill(body, params))
             expected = allowed_for(access, role)

@@ -686,6 +686,50 @@ class Webhook(Base):
 
     team: Mapped[Team | None] = relationship()
 
+class RatingSet(Base):
+    """One reviewer's structured feedback on one interview (``hireloop.hiring.ratings``): a
+    rating per competency the loop assesses, each with its justification. One set per person
+    and interview, editable until the decision; every revision's ratings are kept."""
+
+    __tablename__ = "rating_sets"
+    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"),
+                                              index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    """the revision in force (1 when first submitted, +1 for each edit)"""
+    independent: Mapped[bool] = mapped_column(Boolean, default=True)
+    """the revision in force was given before its author could see anyone else's ratings"""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    ratings: Mapped[list[InterviewerRating]] = relationship(
+        back_populates="rating_set", order_by="InterviewerRating.id",
+        cascade="all, delete-orphan")
+
+
+class InterviewerRating(Base):
+    """One competency's rating in one revision of a ``RatingSet``: the value on the scale
+    (``hireloop.hiring.ratings.SCALE``) and the written justification. Never updated: an edit
+    adds the next revision's rows."""
+
+    __tablename__ = "interviewer_ratings"
+    __table_args__ = (UniqueConstraint("set_id", "revision", "competency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("rating_sets.id", ondelete="CASCADE"),
+                                        index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    competency: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int] = mapped_column(Integer)
+    justification: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    rating_set: Mapped[RatingSet] = relationship(back_populates="ratings")
+
 
 __all__ = [
     "Answer",
@@ -698,6 +742,7 @@ __all__ = [
     "DeletionRequest",
     "GradingJob",
     "Interview",
+    "InterviewerRating",
     "LiveMark",
     "LiveRoom",
     "LiveUpdate",
@@ -708,6 +753,7 @@ __all__ = [
     "Override",
     "PasswordReset",
     "RateHit",
+    "RatingSet",
     "SelfIdentification",
     "SetupToken",
     "ShareLink",

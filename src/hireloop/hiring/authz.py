@@ -50,6 +50,10 @@ _POLICY: dict[str, frozenset[str]] = {
     "bank.reload": frozenset({"admin"}),
     "status.read": frozenset({"admin", "metrics"}),
     "tokens.own": _TEAM,             # create and revoke one's own API tokens
+    # webhooks: admins for every loop, hiring managers for their team's loops; only admins
+    # read a webhook's secret again after it was shown
+    "webhooks.manage": frozenset({"hiring_manager", "admin"}),
+    "webhooks.reveal": frozenset({"admin"}),
     "interview.take": frozenset({"candidate"}),
     "room.join": frozenset({"candidate", *_TEAM}),  # a live stage's room: editor, shared run
     "room.lead": _TEAM,              # the interviewers' panel, marks, ending the room
@@ -57,7 +61,7 @@ _POLICY: dict[str, frozenset[str]] = {
 }
 _SCOPED = frozenset({"loop.create", "loop.read", "loop.write", "interview.invite",
                      "interview.read", "interview.act", "interview.take", "room.join",
-                     "room.lead"})
+                     "room.lead", "webhooks.manage"})
 _ROOM = frozenset({"room.join", "room.lead"})
 
 

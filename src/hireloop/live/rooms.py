@@ -166,6 +166,7 @@ def end_room(s: Session, platform: Platform, room: LiveRoom,
     run = service.stage_run(interview, room.stage_index)
     if run.started_at is None:
         run.started_at = room.starts_at
+        service.stage_started(interview, run)
     return service.submit_stage(s, interview, room.stage_index, room_ended=True)
 
 

@@ -55,8 +55,12 @@ def event_data(interview: Interview, **data: Any) -> dict[str, Any]:
     return out
 
 
-def emit(session: Session, event: str, interview: Interview, **data: Any) -> None:
-    """Announce ``event`` about ``interview`` in the caller's transaction."""
+def emit(session: Session, event: str, interview: Interview, *, once: str | None = None,
+         **data: Any) -> None:
+    """Announce ``event`` about ``interview`` in the caller's transaction. With ``once``, a
+    webhook receives the event once per key however often it is emitted (two grading
+    processes finishing an interview's last answers at the same moment both emit
+    ``interview.graded``); listeners are called every time."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r} (one of {', '.join(EVENTS)})")
     from hireloop.notify import load_senders
@@ -68,6 +72,6 @@ def emit(session: Session, event: str, interview: Interview, **data: Any) -> Non
     body: dict[str, Any] = {"id": uuid.uuid4().hex, "event": event,
             "occurred_at": utcnow().isoformat(timespec="seconds").replace("+00:00", "Z"),
             "data": data}
-    enqueue_event(session, event, interview, body)
+    enqueue_event(session, event, interview, body, once=once)
     for fn in list(_LISTENERS):
         fn(session, event, interview, data)

@@ -163,12 +163,16 @@ def subscribers(s: Session, event: str, team_id: int | None) -> list[Webhook]:
     return [h for h in hooks if event in (h.events or [])]
 
 
-def enqueue_event(s: Session, event: str, interview: Interview, body: dict[str, Any]) -> int:
-    """One outbox item per subscribed webhook (called by ``events.emit``)."""
+def enqueue_event(s: Session, event: str, interview: Interview, body: dict[str, Any], *,
+                  once: str | None = None) -> int:
+    """One outbox item per subscribed webhook (called by ``events.emit``); with ``once``, at
+    most one per webhook and key."""
     count = 0
     for hook in subscribers(s, event, interview.loop.team_id if interview.loop else None):
-        enqueue(s, "webhook", str(hook.id), event, body, interview_id=interview.id)
-        count += 1
+        key = f"webhook:{hook.id}:{once}" if once else None
+        if enqueue(s, "webhook", str(hook.id), event, body, interview_id=interview.id,
+                   dedupe_key=key) is not None:
+            count += 1
     return count
 
 

@@ -10,6 +10,7 @@ Every error is ``{"detail": "..."}`` with a status each operation documents.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
@@ -426,6 +427,31 @@ def invite(body: Invite, request: Request, me: TeamReader, s: SessionDep,
 def interviews(me: TeamReader, s: SessionDep) -> list[dict[str, Any]]:
     """The interviews you may see (interviewers: those assigned to them)."""
     return [_interview_summary(i, me) for i in service.visible_interviews(s, me)]
+
+
+@router.get("/interviews/changed", tags=["interviews"], responses=errors(*SIGNED_IN, 422))
+def changed_interviews(
+        me: TeamReader, s: SessionDep,
+        since: Annotated[datetime | None, Query(
+            description="ISO 8601 time (2026-12-06T09:00:00Z); none: from the start")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    """The interviews you may see that changed at or after ``since`` (invited, a stage
+    started or handed in, graded, overridden, a note, decided, withdrawn), oldest change
+    first. Poll again with ``since`` = the answer's ``next_since``; an interview may come
+    twice (the bound is inclusive): keep the newest ``changed_at``. Each has its scorecard at
+    ``/api/v1/interviews/{id}/scorecard``."""
+    from hireloop.hiring.changes import changed_interviews as changed
+
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    rows = changed(s, me, since, limit=limit)
+    return {"interviews": [{**_interview_summary(i, me),
+                            "changed_at": at.isoformat().replace("+00:00", "Z"),
+                            "scorecard": f"/api/v1/interviews/{i.id}/scorecard"}
+                           for i, at in rows],
+            "next_since": (rows[-1][1].isoformat().replace("+00:00", "Z") if rows
+                           else (since.isoformat().replace("+00:00", "Z") if since else None)),
+            "more": len(rows) == limit}
 
 
 @router.get("/interviews/{interview_id}", tags=["interviews"],
