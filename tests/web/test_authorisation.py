@@ -97,6 +97,9 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/team/interviews/{interview_id}/decision"): ("interview", {"decision": "hold"}),
     ("GET", "/team/interviews/{interview_id}/scorecard"): ("interview", None),
     ("GET", "/team/interviews/{interview_id}/export.{fmt}"): ("interview", None),
+    ("GET", "/team/interviews/{interview_id}/ratings"): ("interview", None),
+    ("POST", "/team/interviews/{interview_id}/ratings"): ("interview", {  # 422: no reason
+        "value:coding": "3", "justification:coding": ""}),
     # reporting: the PDF, share links (read-only, no sign-in), a loop's analytics
     ("GET", "/team/interviews/{interview_id}/scorecard.pdf"): ("interview", None),
     ("POST", "/team/interviews/{interview_id}/shares"): ("interview", {"days": 7}),
@@ -194,6 +197,9 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/api/v1/interviews/{interview_id}/scorecard"): ("interview", None),
     ("GET", "/api/v1/interviews/{interview_id}/rows"): ("interview", None),
     ("GET", "/api/v1/interviews/{interview_id}/export"): ("interview", None),
+    ("GET", "/api/v1/interviews/{interview_id}/ratings"): ("interview", None),
+    ("PUT", "/api/v1/interviews/{interview_id}/ratings"): ("interview", {"ratings": [
+        {"competency": "coding", "value": 9, "justification": "out of scale: refused"}]}),
     ("POST", "/api/v1/take/open"): ("public", {"token": "not-a-real-token"}),
     ("GET", "/api/v1/take"): ("candidate", None),
     ("POST", "/api/v1/take/consent"): ("candidate", {}),

@@ -16,7 +16,7 @@ from hireloop.bank.loader import Bank
 from hireloop.bank.loops import PassRule
 from hireloop.db.models import Interview
 from hireloop.fairness.redact import redact_tree
-from hireloop.hiring import service
+from hireloop.hiring import ratings, service
 from hireloop.hiring.authz import Principal
 
 
@@ -96,6 +96,7 @@ def build_scorecard(interview: Interview, bank: Bank,
         "stages": stages,
         "competencies": {c: sum(v) / len(v) for c, v in sorted(by_competency.items())},
         "overrides": overrides,
+        "ratings": ratings.for_viewer(interview, bank, viewer),
     }
 
 
@@ -123,7 +124,9 @@ def competency_chart(competencies: dict[str, float], width: int = 520) -> str:
 
 CSV_COLUMNS = ["interview_id", "candidate", "email", "loop", "status", "decision", "overall",
                "stage", "stage_score", "exercise_id", "title", "competencies", "state",
-               "outcome", "auto_score", "score", "overridden_criteria"]
+               "outcome", "auto_score", "score", "overridden_criteria",
+               "rater", "rated_competency", "rating", "rating_label", "justification",
+               "rated_at"]
 
 
 def csv_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
@@ -143,7 +146,23 @@ def csv_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
                 "overridden_criteria": "; ".join(c["name"] for c in a["criteria"]
                                                  if c["override"]),
             })
+    rows += rating_rows(card)
     return rows
+
+
+def rating_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per interviewer's rating of a competency (as the card's viewer may see them),
+    after the answers' rows; the answer columns stay empty."""
+    rated = card.get("ratings") or {"sets": []}
+    return [{"interview_id": card["interview_id"], "candidate": card["candidate"]["name"],
+             "email": card["candidate"]["email"], "loop": card["loop"],
+             "status": card["status"], "decision": card["decision"] or "",
+             "overall": _num(card["overall"]), "rater": rating_set["rater"]["email"],
+             "rated_competency": competency, "rating": row["value"],
+             "rating_label": row["label"], "justification": row["justification"],
+             "rated_at": rating_set["updated_at"]}
+            for rating_set in rated["sets"]
+            for competency, row in rating_set["ratings"].items()]
 
 
 def _num(x: float | None) -> str:

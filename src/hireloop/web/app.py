@@ -167,6 +167,8 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.include_router(live.router)
     from hireloop.web import reports as reporting
     app.include_router(reporting.router)
+    from hireloop.web import ratings as interviewer_ratings
+    app.include_router(interviewer_ratings.router)
     from hireloop.web import webhooks as webhook_pages
     app.include_router(webhook_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
