@@ -26,10 +26,11 @@ RUN python3 -m venv /opt/hireloop \
 
 FROM ${BASE}
 # python3: the interpreter the venv was made with (the same path as in the build stage);
-# bubblewrap: the code sandbox; tini: a PID 1 that reaps what sandboxes leave to it.
+# bubblewrap: the code sandbox; tini: a PID 1 that reaps what sandboxes leave to it;
+# fonts-dejavu-core: the font of scorecard PDFs (every name and symbol prints; docs/reports.md).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      python3 bubblewrap tini ca-certificates \
+      python3 bubblewrap tini ca-certificates fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && useradd --system --uid 999 --user-group --home-dir /var/lib/hireloop --shell /usr/sbin/nologin hireloop \
  && install -d -o root -g hireloop -m 1770 /var/lib/hireloop

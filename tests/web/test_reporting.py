@@ -181,6 +181,8 @@ def test_the_pdf_has_the_candidate_the_overall_score_every_stage_and_the_chart(
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     assert "attachment" in response.headers["content-disposition"]
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "scorecard.pdf").write_bytes(response.content)
     text = _pdf_text(response.content)
     assert "Scorecard: Ada Advance" in text
     assert "overall 90%" in text  # (1.0 + 0.8) / 2

@@ -118,6 +118,34 @@ def summary_line(card: dict[str, Any]) -> str:
     return line
 
 
+def _ratings(doc: _Doc, card: dict[str, Any]) -> None:
+    """The interviewers' ratings beside the automatic scores, as the page shows them to the
+    reader (``card["ratings"]``, when the scorecard has them)."""
+    rated = card.get("ratings")
+    if not rated or not rated.get("competencies"):
+        return
+    scale = rated.get("scale") or []
+    top = scale[-1]["value"] if scale else ""
+    doc.heading("Interviewers' ratings")
+    if scale:
+        doc.para("Scale: " + ", ".join(f"{a['value']} ({a['label']})" for a in scale), size=8)
+    if rated.get("hidden"):
+        doc.para(f"{rated['hidden']} more interviewer rating(s) show once you submit yours.",
+                 size=8)
+    rows = []
+    for competency in rated["competencies"]:
+        mean = (rated.get("means") or {}).get(competency)
+        given = [f"{s['ratings'][competency]['value']} · {s['ratings'][competency]['label']} "
+                 f"— {s['rater'].get('name') or s['rater'].get('email')}: "
+                 f"“{s['ratings'][competency]['justification']}”"
+                 for s in rated.get("sets", []) if competency in s.get("ratings", {})]
+        rows.append([competency, _pct(card["competencies"].get(competency)),
+                     "—" if mean is None else f"{mean:.2f} / {top}",
+                     "\n".join(given) or "no rating"])
+    doc.grid(["Competency", "Automatic", "Mean of ratings", "Ratings and justifications"],
+             rows, (35, 22, 28, 95))
+
+
 def scorecard_pdf(card: dict[str, Any], chart_svg: str, *, full: bool = True,
                   signals: dict[int, Any] | None = None) -> bytes:
     """The scorecard ``card`` (from ``build_scorecard`` for the reader) as PDF bytes."""
@@ -146,6 +174,7 @@ def scorecard_pdf(card: dict[str, Any], chart_svg: str, *, full: bool = True,
                  "evidence and the team's notes are not part of it.", size=8)
         return bytes(doc.output())
 
+    _ratings(doc, card)
     for number, stage in enumerate(card["stages"]):
         if number:
             doc.add_page()  # a stage per page, as the print layout breaks them
