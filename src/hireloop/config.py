@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -108,6 +108,32 @@ class Settings(BaseSettings):
     """grading consumer threads inside ``hireloop serve`` (0: only ``hireloop worker`` grades)"""
     invite_days: Annotated[int, Field(ge=1, le=365)] = 14
     """how long an invitation link stays valid"""
+    smtp_host: str | None = None
+    """the SMTP server that sends invitations and reminders (``smtp.example.com``); none
+    means no mail is sent (invitation links are shown to copy, as before). Needs
+    ``mail_from`` and ``base_url``; mails are sent by the grading processes (docs/operating.md,
+    "E-mail")"""
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    """the SMTP server's port (587 for STARTTLS, 465 for TLS, 25 for none)"""
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    """``starttls`` (upgrade a plain connection, certificate checked), ``tls`` (TLS from the
+    first byte) or ``none`` (plain text: only for a relay on the same host or network)"""
+    smtp_user: str | None = None
+    """the SMTP user name; none means the server is used without signing in"""
+    smtp_password: SecretStr | None = None
+    """the SMTP password (shown on no page and in no log); or use ``smtp_password_file``"""
+    smtp_password_file: Path | None = None
+    """a file holding the SMTP password (a container secret), read at each connection"""
+    smtp_timeout_s: Annotated[float, Field(gt=0, le=300)] = 30.0
+    """seconds to wait for the SMTP server before a try counts as failed (and is retried)"""
+    mail_from: str | None = None
+    """the sender's address of every mail (``jobs@example.com``)"""
+    mail_from_name: Annotated[str, Field(max_length=200)] = "hireloop"
+    """the sender's name shown beside ``mail_from``"""
+    mail_reminders: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [72, 24])
+    """hours before an invitation's deadline at which a reminder is mailed (each once, and
+    never after the candidate submitted or the invitation was withdrawn or decided),
+    separated by commas or spaces; empty sends no reminders"""
     session_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 12
     """how long a sign-in lasts"""
     max_answer_kb: Annotated[int, Field(ge=1, le=100_000)] = 512
@@ -180,6 +206,34 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"not an address or network: {exc}") from None
         return value
+
+    @field_validator("mail_reminders", mode="before")
+    @classmethod
+    def _hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            words = value.replace(",", " ").split()
+            if not all(w.isdigit() for w in words):
+                raise ValueError(f"hours before the deadline, e.g. \"72, 24\" (not {value!r})")
+            return [int(w) for w in words]
+        return value
+
+    @field_validator("mail_reminders")
+    @classmethod
+    def _sensible_hours(cls, value: list[int]) -> list[int]:
+        if any(h < 1 or h > 24 * 365 for h in value):
+            raise ValueError("each reminder is 1 to 8760 hours before the deadline")
+        return sorted(set(value), reverse=True)
+
+    @model_validator(mode="after")
+    def _mail_needs(self) -> Settings:
+        if self.smtp_host:
+            if not self.mail_from or "@" not in self.mail_from:
+                raise ValueError("HIRELOOP_SMTP_HOST is set: set HIRELOOP_MAIL_FROM too (the "
+                                 "sender's address, e.g. jobs@example.com)")
+            if not self.base_url:
+                raise ValueError("HIRELOOP_SMTP_HOST is set: set HIRELOOP_BASE_URL too (the "
+                                 "address in the invitation links that mails carry)")
+        return self
 
     @field_validator("metrics_token")
     @classmethod

@@ -114,6 +114,16 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/team/users/{user_id}"): ("admin", {"role": "interviewer"}),
     ("POST", "/team/users/{user_id}/reset"): ("admin", {}),
     ("POST", "/team/teams"): ("admin", {"name": "Team {n}"}),
+    # mail (admins) and inviting from a CSV file (unconfirmed: a preview only)
+    ("GET", "/team/mail"): ("admin", None),
+    ("POST", "/team/mail/test"): ("admin", {"to": "admin@example.com"}),  # mail is off: 422
+    ("POST", "/team/mail/outbox/{mail_id}/retry"): ("admin", {}),
+    ("POST", "/team/mail/outbox/{mail_id}/cancel"): ("admin", {}),
+    ("GET", "/team/mail/templates/{kind}"): ("admin", None),
+    ("POST", "/team/mail/templates/{kind}"): ("admin", {"subject": "s", "body": "no link"}),
+    ("GET", "/team/loops/{loop_id}/invite-csv"): ("loop", None),
+    ("POST", "/team/loops/{loop_id}/invite-csv"): ("loop", {
+        "csv_text": "name,email\nNew Person,new{n}@example.com"}),
     ("GET", "/team/tokens"): ("team", None),
     ("POST", "/team/tokens"): ("team", {"name": "script {n}"}),
     ("POST", "/team/tokens/{token_id}/revoke"): ("admin", {}),  # an admin's token
@@ -335,6 +345,15 @@ def _team_webhook(site: Site) -> tuple[int, int]:
     """A webhook of team A and a failed delivery of it."""
     from hireloop.db.models import OutboxItem, Webhook
 
+    with site.platform.db.session() as s:  # a mail that could not be sent
+        from hireloop.db.models import OutboxItem
+
+        mail = OutboxItem(channel="mail", target="ada@example.com", event="mail.invitation",
+                          payload={"subject": "s", "text": "t"}, status="failed", attempts=12,
+                          interview_id=site.ids["a"])
+        s.add(mail)
+        s.flush()
+        extra["mail_id"] = mail.id
     with site.platform.db.session() as s:
         hook = Webhook(url="https://hooks.example.com/hireloop", events=["interview.invited"],
                        secret="whsec_test", team_id=site.ids["team"])
@@ -366,7 +385,7 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
               "interviewer_id": site.ids["interviewer"], "token_id": extra["token_id"],
               "room_id": extra["room_id"], "live_answer_id": extra["live_answer_id"],
               "share_id": extra["share_id"], "webhook_id": extra["webhook_id"],
-              "item_id": extra["item_id"]}
+              "item_id": extra["item_id"], "mail_id": extra["mail_id"], "kind": "invitation"}
     order = sorted(TABLE, key=lambda k: (k[1] in LAST, LAST.index(k[1]) if k[1] in LAST else 0,
                                          k[0] != "GET"))
     failures = []

@@ -732,6 +732,21 @@ class InterviewerRating(Base):
 
 
 __all__ = [
+class MailTemplate(Base):
+    """An admin's wording of one kind of mail (``invitation`` or ``reminder``): subject and
+    plain-text body with ``{placeholders}`` (``hireloop.notify.mail``). No row: the shipped
+    default is used."""
+
+    __tablename__ = "mail_templates"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                   nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
     "Answer",
     "ApiToken",
     "Assignment",
@@ -748,6 +763,7 @@ __all__ = [
     "LiveUpdate",
     "LoopRecord",
     "Note",
+    "MailTemplate",
     "OutboxAttempt",
     "OutboxItem",
     "Override",

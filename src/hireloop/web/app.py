@@ -174,6 +174,8 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndHeaders, settings=settings)
 
+    from hireloop.web import mailing
+    app.include_router(mailing.router)
     @app.get("/healthz", tags=["health"], include_in_schema=False)
     def healthz() -> dict[str, Any]:
         """Liveness, and nothing more (the details: ``GET /api/v1/status``)."""
