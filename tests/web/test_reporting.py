@@ -14,6 +14,7 @@ import io
 import re
 import shutil
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,35 @@ def test_the_pdf_has_the_candidate_the_overall_score_every_stage_and_the_chart(
     assert CRITERION in text
 
 
+def test_the_pdf_shows_interviewers_ratings_beside_the_automatic_scores_and_sharing_does_not(
+        make_site: Any) -> None:
+    from hireloop.hiring import ratings
+
+    site = make_site(threads=0)
+    ids = seed_loop(site)
+    olga = ids["Olga Override"]  # not decided: still open to ratings
+    manager = Principal("hiring_manager", user_id=site.ids["manager"],
+                        team_id=site.ids["team"], email="manager@example.com")
+    with site.platform.db.session() as s:
+        interview = s.get(Interview, olga)
+        competencies = ratings.loop_competencies(interview, site.platform.bank)
+        ratings.save(s, interview, site.platform.bank, manager, [
+            {"competency": c, "value": 3, "justification": f"RATED-{c}: solid reasoning"}
+            for c in competencies])
+    web = site.client()
+    web.login("manager@example.com")
+    text = _pdf_text(web.get(f"/team/interviews/{olga}/scorecard.pdf").content)
+    assert "Interviewers' ratings" in text
+    for c in competencies:
+        assert f"RATED-{c}: solid reasoning" in text
+    assert f"3.00 / {ratings.scale()[-1]['value']}" in text  # the mean of one rating of 3
+    created = web.form(f"/team/interviews/{olga}/shares", {"days": 7})
+    path = re.search(r'value="http://testserver(/shared/[^"]+)"', created.text).group(1)
+    reader = site.client()
+    for body in (reader.get(path).text, _pdf_text(reader.get(path + "/scorecard.pdf").content)):
+        assert "RATED-" not in body
+
+
 def test_a_blind_loop_s_pdf_and_shared_page_say_candidate_n_until_the_decision(
         make_site: Any) -> None:
     site = make_site(threads=0)
@@ -338,8 +368,6 @@ def test_the_print_layout_and_a_share_link_in_chromium(tmp_path: Path) -> None:
             card = admin.call("GET", f"/interviews/{invited['id']}/scorecard")
             if card["complete"]:
                 break
-            import time
-
             time.sleep(0.5)
         assert card["complete"], card
         criteria = [c["name"] for s in card["stages"] for a in s["answers"]
@@ -371,9 +399,9 @@ def test_the_print_layout_and_a_share_link_in_chromium(tmp_path: Path) -> None:
             assert chart is not None
             assert chart["width"] <= 680
             assert team.evaluate("document.documentElement.scrollWidth") <= 680
-            printed = _pdf_text(team.pdf(format="A4"))
-            pages = [page.extract_text() for page in PdfReader(io.BytesIO(
-                team.pdf(format="A4"))).pages]
+            paper = team.pdf(format="A4")  # Chromium's own print of the page
+            printed = _pdf_text(paper)
+            pages = [page.extract_text() for page in PdfReader(io.BytesIO(paper)).pages]
             assert "Scorecard: Zoë Printer" in printed
             assert "Sign out" not in printed
             assert "Review answers" not in printed
@@ -402,6 +430,8 @@ def test_the_print_layout_and_a_share_link_in_chromium(tmp_path: Path) -> None:
             body = outsider.locator("body").inner_text()
             assert not any(name in body for name in criteria)
             outsider.screenshot(path=str(OUTPUT / "shared-scorecard.png"), full_page=True)
+            outsider.set_viewport_size({"width": 360, "height": 740})
+            assert outsider.evaluate("document.documentElement.scrollWidth") <= 360
 
             # only its hash is in the database
             db = sqlite3.connect(server.data_dir / "hireloop.db")
@@ -409,6 +439,16 @@ def test_the_print_layout_and_a_share_link_in_chromium(tmp_path: Path) -> None:
             db.close()
             token = link.rsplit("/", 1)[1]
             assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+
+            # the loop's analytics: charts and tables fit a phone's width
+            team.set_viewport_size({"width": 360, "height": 740})
+            team.goto(f"{server.url}/team/loops/{loop['id']}/analytics")
+            expect(team.locator("#funnel svg[role=img]")).to_have_attribute(
+                "aria-label", "Funnel: invited 1, started 1, submitted 1, decided 0")
+            assert team.evaluate("document.documentElement.scrollWidth") <= 360
+            team.screenshot(path=str(OUTPUT / "loop-analytics-360.png"), full_page=True)
+            team.set_viewport_size({"width": 1024, "height": 900})
+            team.goto(scorecard + "#shares")
 
             # revoked: the link says it has expired (410)
             team.click("table.shares button:has-text('Revoke')")
