@@ -1,9 +1,10 @@
 """Nothing a candidate can reach shows hidden content: hidden tests and reference solutions,
-answer keys, rubrics and reference answers, grader notes for interviewers, the team's notes and
-override reasons, or another candidate's data.
+answer keys, rubrics and reference answers, grader notes for interviewers, the team's notes,
+override reasons and interviewers' ratings with their justifications, or another candidate's
+data.
 
 Candidate A takes the whole interview with the most generous feedback policy (immediately),
-the team grades, overrides and writes notes, then every page and API response A can reach is
+the team grades, overrides, writes notes and rates, then every page and API response A can reach is
 collected and searched for each secret. A live stage of A's interview is open too: its
 interviewers write private notes in the panel, record a rubric mark, and the panel shows the
 key points A's draft covers and the follow-up questions; A's room page, its state, the whole
@@ -21,6 +22,7 @@ from hireloop.db.models import Answer
 from tests.web.conftest import BANK_DIR, CODE, builtin_bank, exercise_answers
 
 CANARY_NOTE = "CANARY-NOTE-7f3a: candidate oversold the project"
+CANARY_RATING = "CANARY-RATING-2e94: vague on the prior"
 CANARY_REASON = "CANARY-REASON-91bc: answer copied"
 CANARY_PANEL = "CANARY-PANEL-5d20: ask about the deployment story"
 CANARY_MARK = "CANARY-MARK-c7e1: hesitated on calibration"
@@ -164,6 +166,10 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
               {"criterion": graded["criteria"][0]["name"], "points": 0,
                "reason": CANARY_REASON})
     team.form(f"/team/interviews/{site.ids['a']}/notes", {"body": CANARY_NOTE})
+    rated = team.json("PUT", f"/api/v1/interviews/{site.ids['a']}/ratings", {"ratings": [
+        {"competency": c, "value": 2, "justification": f"{CANARY_RATING} ({c})"}
+        for c in ("ml-foundations", "coding")]})
+    assert rated.status_code == 200, rated.text
 
     panel_strings = _live_room(site, a, team, bodies, good)
 
@@ -177,12 +183,17 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
         grab(f"B's signals {b_id}", a.get(f"/team/answers/{b_id}/signals"))
     for answer in answers:  # a candidate reads no signals, not even their own
         grab("own signals", a.get(f"/team/answers/{answer['id']}/signals"))
+    for url in (f"/team/interviews/{site.ids['a']}/ratings",  # interviewers' ratings: never
+                f"/api/v1/interviews/{site.ids['a']}/ratings",
+                f"/api/v1/interviews/{site.ids['a']}/scorecard"):
+        grab(url, a.get(url))
 
     secrets = _secrets(site, site.ids["a"])
     secrets["panel note"] = CANARY_PANEL
     secrets["live mark's evidence"] = CANARY_MARK
     secrets["B's signals"] = CANARY_SIGNALS.format("bob")
     secrets["A's own signals"] = CANARY_SIGNALS.format("ada")
+    secrets["an interviewer's rating"] = CANARY_RATING
     for i, text in enumerate(panel_strings):
         secrets[f"the panel's coverage {i}"] = text
     assert len(secrets) > 10, secrets  # the scan has real things to look for
