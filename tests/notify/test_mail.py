@@ -283,3 +283,56 @@ def test_an_invitation_committed_before_a_crash_is_mailed_after_the_restart(
             assert s.get(OutboxItem, item.id).status == "delivered"
     finally:
         server.stop()
+
+
+def test_the_template_page_previews_refuses_unknown_placeholders_and_saves(
+        make_site: Any, smtp: SmtpServer) -> None:  # noqa: F811
+    site = _site(make_site, smtp)
+    web = site.client()
+    web.login("admin@example.com")
+    shown = web.get("/team/mail/templates/reminder")
+    assert shown.status_code == 200
+    assert "Reminder: your interview for ML engineer phone screen closes on" in shown.text
+    refused = web.form("/team/mail/templates/reminder", {
+        "subject": "Hi", "body": "{candidate_name}: {link} {password}", "action": "save"})
+    assert refused.status_code == 422
+    assert "in the body: unknown placeholder {password}" in refused.text
+    preview = web.form("/team/mail/templates/reminder", {
+        "subject": "Still time, {candidate_name}", "body": "Go: {link}", "action": "preview"})
+    assert preview.status_code == 200
+    assert "Still time, Ada Lovelace" in preview.text
+    with site.platform.db.session() as s:
+        assert mail.template(s, "reminder")[2]  # a preview stores nothing
+    saved = web.form("/team/mail/templates/reminder", {
+        "subject": "Still time, {candidate_name}", "body": "Go: {link}", "action": "save"})
+    assert saved.status_code == 303
+    with site.platform.db.session() as s:
+        assert mail.template(s, "reminder") == ("Still time, {candidate_name}", "Go: {link}\n",
+                                                False)
+    assert web.form("/team/mail/templates/reminder", {"action": "reset"}).status_code == 303
+    with site.platform.db.session() as s:
+        assert mail.template(s, "reminder") == (*mail.DEFAULTS["reminder"], True)
+    manager = site.client()
+    manager.login("manager@example.com")
+    assert manager.get("/team/mail/templates/reminder").status_code == 403
+
+
+def test_the_mail_page_sends_a_test_mail_and_retries_or_cancels_waiting_ones(
+        make_site: Any, smtp: SmtpServer) -> None:  # noqa: F811
+    site = _site(make_site, smtp, smtp_password="s3cret-smtp-pass")
+    web = site.client()
+    web.login("admin@example.com")
+    assert web.form("/team/mail/test", {"to": "not an address"}).status_code == 422
+    assert web.form("/team/mail/test", {"to": "ops@example.com"}).status_code == 303
+    _deliver(site)  # down: every mail waits with its error
+    page = web.get("/team/mail").text
+    assert "s3cret-smtp-pass" not in page
+    assert "ConnectionRefusedError" in page
+    _ada, bob, test = _mails(site)
+    assert web.form(f"/team/mail/outbox/{bob.id}/cancel").status_code == 303
+    assert web.form(f"/team/mail/outbox/{test.id}/retry").status_code == 303
+    smtp.start()
+    assert _deliver(site) == 1  # the retried one at once; Ada's waits for its backoff
+    assert [rcpt for rcpt, _ in smtp.messages()] == [["ops@example.com"]]
+    assert [i.status for i in _mails(site)] == ["pending", "cancelled", "delivered"]
+    assert web.form(f"/team/mail/outbox/{test.id}/retry").status_code == 409  # delivered
