@@ -182,7 +182,7 @@ class Settings(BaseSettings):
     created"""
     outbox_max_attempts: Annotated[int, Field(ge=1, le=100)] = 12
     """tries of one mail or webhook call before it is given up ("failed"); between tries the
-    wait doubles from 30 seconds up to 6 hours (12 tries span about 17 hours)"""
+    wait doubles from 30 seconds up to 6 hours (12 tries span about 14.5 hours)"""
     webhook_timeout_s: Annotated[float, Field(gt=0, le=60)] = 10.0
     """seconds a webhook receiver has to answer one delivery before the try counts as failed"""
     webhook_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
