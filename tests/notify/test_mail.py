@@ -144,17 +144,26 @@ def test_reminders_go_at_the_configured_hours_once_and_never_after_submission_or
     assert [(i.target, i.event) for i in cancelled] == [("ada@example.com", "mail.reminder")]
 
 
-def test_no_reminder_for_an_invitation_that_was_not_mailed_before_the_reminder_time(
+def test_no_reminder_before_the_invitation_was_delivered_or_when_it_came_after_its_time(
         make_site: Any, smtp: SmtpServer) -> None:  # noqa: F811
     site = _site(make_site, smtp, mail_reminders=[24])
-    with site.platform.db.session() as s:  # invited with a deadline 20 hours away
+    with site.platform.db.session() as s:  # deadlines 20 and 30 hours away
         who = Principal("admin", user_id=site.ids["admin"])
         soon, _ = service.invite(s, site.platform, who, name="Cy", email="cy@example.com",
                                  loop_id=site.ids["loop"],
                                  expires_at=utcnow() + timedelta(hours=20))
-        soon_id = soon.id
-    assert _reminders(site, utcnow()) == 0
+        later, _ = service.invite(s, site.platform, who, name="Di", email="di@example.com",
+                                  loop_id=site.ids["loop"],
+                                  expires_at=utcnow() + timedelta(hours=30))
+        soon_id, later_id = soon.id, later.id
+    in_7h = utcnow() + timedelta(hours=7)
+    assert _reminders(site, in_7h) == 0  # the invitations are not delivered yet
+    smtp.start()
+    _deliver(site)
+    assert _reminders(site, in_7h) == 1  # Di's; Cy was invited inside the last 24 hours
     assert [i.event for i in _mails(site) if i.interview_id == soon_id] == ["mail.invitation"]
+    assert [i.event for i in _mails(site) if i.interview_id == later_id] == [
+        "mail.invitation", "mail.reminder"]
 
 
 def test_a_resent_link_is_mailed_and_mails_with_the_old_link_are_cancelled(

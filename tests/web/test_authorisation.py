@@ -146,6 +146,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/take/my-data"): ("candidate", None),
     ("POST", "/take/deletion-request"): ("candidate", {}),
     ("POST", "/take/self-identification"): ("candidate", {"sex": "Prefer not to say"}),
+    ("GET", "/take/done"): ("candidate", None),  # a redirect to /take until all is in
     ("GET", "/take/stage/{index}"): ("candidate", None),
     ("POST", "/take/stage/{index}/submit"): ("candidate", {}),
     ("GET", "/take/stage/{index}/status"): ("candidate", None),

@@ -388,14 +388,15 @@ events.add_listener(_closing)
 
 
 def _last_invitation(s: Session, interview: Interview) -> OutboxItem | None:
-    """The interview's newest invitation mail, if it carries the link in force."""
+    """The interview's newest invitation mail, if it was delivered and carries the link in
+    force."""
     from hireloop.hiring.security import token_hash
 
     item = s.scalars(select(OutboxItem).where(
         OutboxItem.interview_id == interview.id, OutboxItem.channel == "mail",
         OutboxItem.event == EVENTS["invitation"], OutboxItem.status != "cancelled")
         .order_by(OutboxItem.id.desc()).limit(1)).first()
-    if item is None:
+    if item is None or item.status != "delivered":
         return None
     link = str(item.payload.get("link") or "")
     if token_hash(link.rsplit("/", 1)[-1]) != interview.token_hash:

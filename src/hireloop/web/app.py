@@ -158,11 +158,12 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.state.jinja = make_env(kind_dirs)
     app.state.settings = settings
 
-    from hireloop.web import api, fairness, live, pages, take
+    from hireloop.web import api, completion, fairness, live, pages, take
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(take.router)
+    app.include_router(completion.router)
     app.include_router(fairness.router)
     app.include_router(live.router)
     from hireloop.web import reports as reporting
