@@ -23,6 +23,15 @@ def markdown(text: str | None) -> Markup:
     return Markup(_md.render(text or ""))  # noqa: S704 - markdown-it escapes, html disabled
 
 
+_LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*(\n|\Z)")
+
+
+def prompt(text: str | None) -> Markup:
+    """An exercise's prompt under the page's own heading for it: a first-level heading that
+    opens the prompt is left out, so each exercise shows one heading, not two."""
+    return markdown(_LEADING_TITLE.sub("", text or "", count=1))
+
+
 _STAMP = re.compile(r"\[(\d{1,3}):(\d{2}(?:\.\d+)?)\]")
 
 
@@ -46,6 +55,7 @@ def make_env(kind_dirs: list[Path]) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["markdown"] = markdown
+    env.filters["prompt"] = prompt
     env.filters["percent"] = percent
     env.filters["timestamps"] = timestamps
     env.globals["version"] = __version__

@@ -162,11 +162,26 @@ def overview(request: Request, me: PrincipalDep, s: SessionDep,
     stages = [{"index": r.index, "name": interview.plan[r.index]["name"],
                "minutes": interview.plan[r.index]["minutes"],
                "count": len(interview.plan[r.index]["exercises"]),
-               "state": service.stage_state(interview, r)} for r in interview.stages]
+               "state": service.stage_state(interview, r),
+               "spoken": _speaks(platform, interview, r.index)} for r in interview.stages]
     from hireloop.live.rooms import candidate_rooms
+    from hireloop.web.completion import finished
 
     return page(request, "take/overview.html", interview=interview, stages=stages,
-                rooms=candidate_rooms(s, interview))
+                rooms=candidate_rooms(s, interview), finished=finished(interview))
+
+
+def _speaks(platform: Platform, interview: Interview, index: int) -> bool:
+    """Whether a stage has an answer given aloud (the overview offers a microphone check)."""
+    for answer in interview.answers:
+        if answer.stage_index == index:
+            try:
+                speaks = view_of(platform, answer)[0].input_kind == "audio"
+            except Exception:  # an exercise gone from the bank: no check for it
+                speaks = False
+            if speaks:
+                return True
+    return False
 
 
 @router.post("/take/consent", dependencies=[Csrf])
@@ -211,7 +226,9 @@ def submit_stage(index: Id, me: PrincipalDep, s: SessionDep,
     s.commit()
     for job in jobs:
         platform.runtime.enqueue(job)
-    return RedirectResponse(f"/take/stage/{index}", 303)
+    from hireloop.web.completion import finished
+
+    return RedirectResponse("/take/done" if finished(interview) else f"/take/stage/{index}", 303)
 
 
 @router.get("/take/stage/{index}/status")

@@ -4,6 +4,7 @@
   "use strict";
   const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const AUTOSAVE_MS = 3000;
+  const ANNOUNCE_AT = [600, 300, 60];  // seconds left that the timer announces
 
   document.addEventListener("htmx:configRequest", (e) => {
     e.detail.headers["X-CSRF-Token"] = csrf();
@@ -120,12 +121,24 @@
     document.querySelectorAll(".timer[data-deadline]").forEach((el) => {
       const deadline = new Date(el.dataset.deadline).getTime();
       const form = document.querySelector(el.dataset.submitForm);
+      // screen readers hear 10, 5 and 1 minute left, once each, as the clock passes them
+      // (the visible clock itself is aria-live="off": a reading every second is noise)
+      const announce = document.querySelector(el.dataset.announce || "#timer-announce");
+      let previous = null;
       let submitted = false;
       const tick = async () => {
         const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
         const m = Math.floor(left / 60), s = left % 60;
         el.textContent = `${m}:${String(s).padStart(2, "0")} left`;
         el.classList.toggle("low", left <= 120);
+        if (announce && previous !== null) {
+          const passed = ANNOUNCE_AT.filter((t) => previous > t && left <= t && left > 0).pop();
+          if (passed) {
+            const minutes = passed / 60;
+            announce.textContent = `${minutes} minute${minutes === 1 ? "" : "s"} left in this stage.`;
+          }
+        }
+        previous = left;
         if (left === 0 && !submitted && form) {
           submitted = true;
           el.textContent = "Time is up — submitting…";
@@ -208,6 +221,17 @@
     }));
   }
 
+  // After a recording (or an uploaded file) is saved: the note under the question and the
+  // save state say the same thing, never "No recording yet." beside "Recording saved".
+  function recordingSaved(form, data) {
+    const kb = Math.round((data.size || 0) / 1024);
+    const note = form.querySelector(".save-note");
+    if (note) note.textContent = `A recording is saved (${kb} KB).`;
+    const state = form.querySelector(".save-state");
+    if (state) { state.textContent = `Recording saved (${kb} KB)`; state.dataset.state = "saved"; }
+  }
+  window.HireloopRecordingSaved = recordingSaved;
+
   function recorders() {
     if (!window.HireloopRecorder) return;
     document.querySelectorAll(".recorder[data-upload]").forEach((el) => {
@@ -219,8 +243,7 @@
         uploadUrl: el.dataset.upload,
         csrfToken: csrf(),
         onUploaded: (data) => {
-          const state = form.querySelector(".save-state");
-          if (state) { state.textContent = `Recording saved (${Math.round(data.size / 1024)} KB)`; state.dataset.state = "saved"; }
+          recordingSaved(form, data);
         },
       });
     });
@@ -228,7 +251,11 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     if (window.HireloopEditor) window.HireloopEditor.mountAll(document);
-    document.querySelectorAll("form.answer-form").forEach((f) => savers.push(new Autosaver(f)));
+    document.querySelectorAll("form.answer-form").forEach((f) => {
+      // answers save by themselves; Enter in a field must not send the form anywhere
+      f.addEventListener("submit", (e) => e.preventDefault());
+      savers.push(new Autosaver(f));
+    });
     wordCounts();
     timers();
     confirms();
