@@ -73,6 +73,12 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/loops/{loop_id}/audit.csv"): ("admin", None),
     ("GET", "/team/loops/{loop_id}/audit/summary"): ("admin", None),
     ("GET", "/team/loops/{loop_id}/shortlist"): ("loop", None),
+    # the loop form editor and the preview as candidate (a refresh only shows the form again)
+    ("GET", "/team/new-loop"): ("creator", None),
+    ("POST", "/team/new-loop"): ("creator", {"action": "refresh", "stage_count": "1"}),
+    ("POST", "/team/loops/{loop_id}/form"): ("loop", {"action": "refresh", "stage_count": "1"}),
+    ("GET", "/team/loops/{loop_id}/preview"): ("loop", None),
+    ("GET", "/team/loops/{loop_id}/preview/{index}"): ("loop", None),
     ("GET", "/team/quality"): ("admin", None),
     ("POST", "/team/loops/{loop_id}/shortlist/bulk"): ("loop", {  # unconfirmed: asks only
         "decision": "hold", "reason": "r", "interview": "{interview_id}"}),

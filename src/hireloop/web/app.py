@@ -166,6 +166,8 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.include_router(completion.router)
     app.include_router(fairness.router)
     app.include_router(live.router)
+    from hireloop.web import loop_editor
+    app.include_router(loop_editor.router)
     from hireloop.web import reports as reporting
     app.include_router(reporting.router)
     from hireloop.web import ratings as interviewer_ratings

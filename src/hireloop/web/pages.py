@@ -198,15 +198,29 @@ def _bank_listing(platform: Any) -> list[dict[str, Any]]:
 
 @router.get("/team/loops/{loop_id}")
 def loop_page(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
-              platform: PlatformDep) -> HTMLResponse:
-    record = service.loop_for(s, me, loop_id)
+              platform: PlatformDep, view: str = "") -> HTMLResponse:
+    return loop_view(request, s, me, platform, service.loop_for(s, me, loop_id),
+                     view="toml" if view == "toml" else "form")
+
+
+def loop_view(request: Request, s: Any, me: Principal, platform: Any, record: Any,
+              status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A loop's page: the form editor (``hireloop.web.loop_editor``) or, with
+    ``view="toml"``, the loop as TOML; ``context`` replaces what either would show."""
+    from hireloop.web import loop_editor
+
     audit_alerts: list[str] = []
     if allowed(me, "audit.read"):
         from hireloop.fairness import selfid
 
         audit_alerts = selfid.alerts(selfid.loop_audit(s, record.id))
-    return page(request, "team/loop.html", loop=record, audit_alerts=audit_alerts,
-                toml=service.loop_to_toml(record.definition), exercises=_bank_listing(platform))
+    shown = {"view": "form", "toml": service.loop_to_toml(record.definition),
+             **loop_editor.form_context(
+                 platform, loop_editor.draft_from_definition(record.definition),
+                 action=f"/team/loops/{record.id}/form")}
+    shown.update(context)
+    return page(request, "team/loop.html", status_code=status_code, loop=record,
+                audit_alerts=audit_alerts, exercises=_bank_listing(platform), **shown)
 
 
 @router.post("/team/loops/{loop_id}", dependencies=[Csrf])
@@ -217,10 +231,10 @@ def save_loop(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
     try:
         service.update_loop(platform, record, service.parse_loop_toml(definition))
     except Invalid as exc:
-        return page(request, "team/loop.html", status_code=422, loop=record, toml=definition,
-                    error=exc.message, exercises=_bank_listing(platform))
+        return loop_view(request, s, me, platform, record, 422, view="toml", toml=definition,
+                         error=exc.message, toml_problems=getattr(exc, "problems", []))
     s.commit()
-    return RedirectResponse(f"/team/loops/{loop_id}?saved=1", 303)
+    return RedirectResponse(f"/team/loops/{loop_id}?saved=1&view=toml", 303)
 
 
 @router.get("/team/loops/{loop_id}/export.{fmt}")
