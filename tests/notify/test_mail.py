@@ -22,7 +22,7 @@ from hireloop.hiring.authz import Principal
 from hireloop.notify import mail
 from hireloop.notify.outbox import deliver_due
 from tests.notify.smtp import SmtpServer
-from tests.web.conftest import Site, make_site  # noqa: F401 - the fixture
+from tests.web.conftest import Site, make_site, postgres_url  # noqa: F401 - the fixture
 from tests.web.server import Api, Server
 
 
@@ -111,9 +111,15 @@ def _reminders(site: Site, now: Any) -> int:
     return mail.scan_reminders(site.platform.db, site.settings, now)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_reminders_go_at_the_configured_hours_once_and_never_after_submission_or_withdrawal(
-        make_site: Any, smtp: SmtpServer) -> None:  # noqa: F811
-    site = _site(make_site, smtp, mail_reminders=[72, 24])
+        make_site: Any, smtp: SmtpServer, backend: str) -> None:  # noqa: F811
+    extra: dict[str, Any] = {}
+    if backend == "postgresql":
+        if postgres_url() is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        extra["database_url"] = postgres_url()
+    site = _site(make_site, smtp, mail_reminders=[72, 24], **extra)
     smtp.start()
     _deliver(site)  # the invitations
     deadline = _expiry(site, site.ids["a"])
