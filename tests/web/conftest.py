@@ -195,6 +195,16 @@ class Site:
 @pytest.fixture
 def make_site(tmp_path: Path) -> Iterator[Callable[..., Site]]:
     """Build a site; ``database_url`` picks PostgreSQL, ``threads`` the grading threads."""
+    yield from _sites(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def make_module_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Site]]:
+    """``make_site`` for a module whose tests only read the site it builds once."""
+    yield from _sites(tmp_path_factory.mktemp("site"))
+
+
+def _sites(tmp_path: Path) -> Iterator[Callable[..., Site]]:
     clients: list[TestClient] = []
     databases: list[str] = []
 

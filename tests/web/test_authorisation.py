@@ -64,6 +64,7 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/practice/answers/{answer_id}/coverage"): ("practice_owner", {"text": "x"}),
     # the team's pages
     ("GET", "/team"): ("team", None),
+    ("GET", "/team/compare"): ("team", None),  # no ids: 422; each id is checked (test_compare)
     ("GET", "/team/loops"): ("creator", None),
     ("POST", "/team/loops"): ("creator", {"template": "ml-engineer-phone-screen"}),
     ("GET", "/team/loops/{loop_id}"): ("loop", None),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -47,6 +47,7 @@ def progress(s: Session, interview: Interview) -> dict[str, Any]:
                        "seconds_left": max(0, left)}
             break
     saved = [a.saved_at for a in interview.answers if a.saved_at is not None]
+    activity = last_activity(interview)
     grading = {"queued": 0, "running": 0, "graded": 0, "failed": 0}
     for answer in interview.answers:
         job = service.latest_job(answer)
@@ -55,17 +56,65 @@ def progress(s: Session, interview: Interview) -> dict[str, Any]:
     return {"id": interview.id, "candidate": interview.candidate.name, "status": status,
             "stage": current,
             "last_saved": max(saved).astimezone(UTC).isoformat() if saved else None,
+            "last_activity": activity and {"what": activity[0],
+                                           "at": activity[1].astimezone(UTC).isoformat()},
             "grading": grading,
             "graded": status in ("submitted", "decided") and grading["queued"] == 0
             and grading["running"] == 0 and grading["graded"] + grading["failed"] > 0}
 
 
-def snapshot(platform: Platform, me: Principal, interview_id: int | None) -> dict[int, Any]:
+def last_activity(interview: Interview) -> tuple[str, datetime] | None:
+    """The candidate's latest step and when: ``saved`` (an answer), ``started`` or
+    ``handed in`` (a stage), ``opened`` (consented to the interview); None before any."""
+    steps = [("opened", interview.consented_at)]
+    steps += [("saved", a.saved_at) for a in interview.answers]
+    for run in interview.stages:
+        steps += [("started", run.started_at), ("handed in", run.submitted_at)]
+    found = [(what, at) for what, at in steps if at is not None]
+    return max(found, key=lambda step: step[1]) if found else None
+
+
+def ago(iso: str, now: datetime | None = None) -> str:
+    """How long ago, as the dashboard says it (``progress.js`` says it the same way)."""
+    then = datetime.fromisoformat(iso)
+    seconds = max(0, round(((now or utcnow()) - then).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{int(seconds / 60 + 0.5)} min ago"
+    return then.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def describe(p: dict[str, Any], now: datetime | None = None) -> str:
+    """An interview's progress in one line, as ``progress.js`` writes it on the dashboard's
+    "Now" column: the current stage and its time left, the last activity, the grading."""
+    parts = []
+    stage = p["stage"]
+    if stage:
+        left = stage["seconds_left"]
+        parts.append(stage["name"] + (" (live)" if stage["state"] == "live" else "")
+                     + (f", {left // 60}:{left % 60:02d} left" if left is not None else ""))
+    if p["last_activity"]:
+        parts.append(f"{p['last_activity']['what']} {ago(p['last_activity']['at'], now)}")
+    g = p["grading"]
+    pending = g["queued"] + g["running"]
+    if pending:
+        parts.append(f"grading {pending} ({g['running']} running)")
+    elif g["graded"] or g["failed"]:
+        parts.append(f"{g['graded']} graded" + (f", {g['failed']} failed" if g["failed"]
+                                                 else ""))
+    return " · ".join(parts) or "—"
+
+
+def snapshot(platform: Platform, me: Principal, interview_id: int | None,
+             ids: list[int] | None = None) -> dict[int, Any]:
+    """The progress of one interview, of these (those a dashboard page shows), or of the
+    newest ``LIMIT`` that ``me`` may see."""
     with platform.db.session(write=False) as s:
         if interview_id is not None:
             found = [service.interview_for(s, me, interview_id)]
         else:
-            found = service.visible_interviews(s, me, limit=LIMIT)
+            found = service.visible_interviews(s, me, limit=LIMIT, ids=ids)
         # blind review: the candidate is "Candidate N" to whoever may not see them yet
         return {i.id: {**progress(s, i), "candidate": service.candidate_identity(me, i)["name"]}
                 for i in found}
@@ -85,7 +134,7 @@ def _event(name: str, data: Any) -> str:
 
 
 async def stream(platform: Platform, me: Principal, interview_id: int | None,
-                 seconds: float) -> AsyncIterator[str]:
+                 seconds: float, ids: list[int] | None = None) -> AsyncIterator[str]:
     """The events of one page: every interview's progress first, then each change, and a
     ``finished`` event when something finished; ends after ``seconds`` (the browser's
     EventSource reconnects by itself)."""
@@ -96,7 +145,7 @@ async def stream(platform: Platform, me: Principal, interview_id: int | None,
     first = True
     while loop.time() < end:
         try:
-            now = await asyncio.to_thread(snapshot, platform, me, interview_id)
+            now = await asyncio.to_thread(snapshot, platform, me, interview_id, ids)
         except service.ServiceError:
             yield _event("gone", {"id": interview_id})
             return

@@ -170,6 +170,8 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.include_router(loop_editor.router)
     from hireloop.web import reports as reporting
     app.include_router(reporting.router)
+    from hireloop.web import dashboard
+    app.include_router(dashboard.router)
     from hireloop.web import ratings as interviewer_ratings
     app.include_router(interviewer_ratings.router)
     from hireloop.web import webhooks as webhook_pages

@@ -216,15 +216,21 @@ def practice_coverage(request: Request, answer_id: Id, body: DraftText, me: Prin
 @router.get("/team/events")
 def events(request: Request, me: TeamReader, s: SessionDep,
            interview: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
-           seconds: Annotated[float, Query(gt=0, le=3600)] = 300) -> StreamingResponse:
+           seconds: Annotated[float, Query(gt=0, le=3600)] = 300,
+           ids: Annotated[str | None, Query(max_length=2400, pattern=r"^[0-9]+(,[0-9]+)*$",
+                                            description="the interviews a dashboard page "
+                                            "shows (at most 200)")] = None
+           ) -> StreamingResponse:
     """Server-sent events: the progress of the interviews the dashboard shows (or of one
     interview), each change as it happens, and ``finished`` notices. The stream ends after
     ``seconds``; browsers reconnect by themselves."""
     if interview is not None:
         service.interview_for(s, me, interview)  # 404 for an interview one may not see
+    shown = ([int(i) for i in ids.split(",") if len(i) <= 10 and int(i) < 2**31]
+             [:progress.LIMIT] if ids else None)
     s.close()  # the stream reads in sessions of its own
     platform: Platform = request.app.state.platform
-    return StreamingResponse(progress.stream(platform, me, interview, seconds),
+    return StreamingResponse(progress.stream(platform, me, interview, seconds, shown),
                              media_type="text/event-stream",
                              headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
 

@@ -143,21 +143,7 @@ def setup(request: Request, token: str, s: SessionDep, platform: PlatformDep,
     return sign_in_response(request, s, platform, user, "/team")
 
 
-# --- dashboard ---------------------------------------------------------------------------
-
-@router.get("/team")
-def dashboard(request: Request, me: TeamReader, s: SessionDep,
-              platform: PlatformDep) -> HTMLResponse:
-    rows = []
-    for interview in service.visible_interviews(s, me, limit=500):
-        card = build_scorecard(interview, platform.bank, me)
-        rows.append({"interview": interview, "status": card["status"],
-                     "who": service.candidate_identity(me, interview),
-                     "overall": card["overall"], "complete": card["complete"]})
-    loops = service.visible_loops(s, me, archived=False)
-    return page(request, "team/dashboard.html", rows=rows, loops=loops,
-                can_invite=role_may(me, "interview.invite"))
-
+# the dashboard (/team) and the comparison: hireloop.web.dashboard
 
 # --- loops ---------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 // server-sent events there; each `progress` event updates the element [data-interview=<id>]
 // (its [data-field=status] and [data-field=now]) and any [data-status-of=<id>]; each
 // `finished` event adds a notice to #notices. No reload needed; EventSource reconnects.
+// The server writes the same line first (hireloop.live.progress.describe), so the page
+// reads right without scripts; this keeps it current.
 (function () {
   "use strict";
   const holder = document.querySelector("[data-progress-url]");
@@ -24,7 +26,7 @@
       parts.push(p.stage.name + (p.stage.state === "live" ? " (live)" : "") +
         (p.stage.seconds_left !== null ? ", " + clock(p.stage.seconds_left) + " left" : ""));
     }
-    if (p.last_saved) parts.push("saved " + ago(p.last_saved));
+    if (p.last_activity) parts.push(p.last_activity.what + " " + ago(p.last_activity.at));
     const g = p.grading;
     const pending = g.queued + g.running;
     if (pending) parts.push("grading " + pending + " (" + g.running + " running)");
