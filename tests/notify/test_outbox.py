@@ -8,7 +8,9 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +22,22 @@ from hireloop.notify import outbox
 from hireloop.notify.outbox import backoff, cancel, deliver_due, enqueue, retry_now
 from hireloop.notify.webhooks import create_webhook
 from tests.notify.receiver import Receiver
+from tests.web.conftest import _drop_postgres, _fresh_postgres, postgres_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Each test on SQLite and on PostgreSQL (where scripts/test provides one)."""
+    url = f"sqlite:///{tmp_path / 'hireloop.db'}"
+    if request.param == "postgresql":
+        server = postgres_url()
+        if server is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        url = _fresh_postgres(server)
+    yield Settings(data_dir=tmp_path, database_url=url, webhook_allow_hosts=["127.0.0.1"],
+                   webhook_timeout_s=5, grading_threads=0)
+    if request.param == "postgresql":
+        _drop_postgres(url)
 
 
 def _hook(db: Database, settings: Settings, receiver: Receiver) -> int:

@@ -213,3 +213,39 @@ def test_which_answers_are_retried(status: int, outcome: str, tmp_path: Any,
         if status == 301:
             assert "redirects are not followed" in (row.last_error or "")
     assert len(receiver.received) == 1  # a redirect is not followed
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_changed_interviews_are_those_with_a_change_at_or_after_the_time(
+        make_site: Any, backend: str) -> None:
+    from datetime import timedelta
+
+    from hireloop.db.models import Interview, utcnow
+    from hireloop.hiring.changes import changed_interviews
+    from tests.web.conftest import postgres_url
+
+    if backend == "postgresql" and postgres_url() is None:
+        pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+    site = make_site(database_url=postgres_url() if backend == "postgresql" else None,
+                     threads=0)
+    admin = Principal("admin", user_id=site.ids["admin"])
+    other = Principal("hiring_manager", user_id=99, team_id=site.add_team("Team B"))
+    a, b = site.ids["a"], site.ids["b"]
+    with site.platform.db.session() as s:
+        everything = changed_interviews(s, admin, None)
+        assert [i.id for i, _ in everything] == [a, b]
+        invited_b = everything[1][1]
+        assert changed_interviews(s, other, None) == []  # not their team's loop
+        assert [i.id for i, _ in changed_interviews(s, admin, invited_b)] == [b]  # inclusive
+        assert changed_interviews(s, admin, invited_b + timedelta(microseconds=1)) == []
+    moment = utcnow()
+    with site.platform.db.session() as s:
+        interview = s.get(Interview, a)
+        assert interview is not None
+        service.consent(interview)
+        service.start_stage(interview, 0)
+    with site.platform.db.session() as s:
+        rows = changed_interviews(s, admin, moment)
+        assert [i.id for i, _ in rows] == [a]
+        assert rows[0][1] >= moment
+        assert [i.id for i, _ in changed_interviews(s, admin, None, limit=1)] == [b]
