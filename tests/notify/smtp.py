@@ -68,7 +68,7 @@ class SmtpServer:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for rcpt, m in self.messages() if address in rcpt]
 
-    def wait_for(self, count: int, timeout: float = 30.0) -> list[tuple[list[str],
+    def wait_for(self, count: int, timeout: float = 90.0) -> list[tuple[list[str],
                                                                         EmailMessage]]:
         deadline = time.monotonic() + timeout
         while len(self.inbox.envelopes) < count and time.monotonic() < deadline:

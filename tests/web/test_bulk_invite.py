@@ -44,7 +44,7 @@ def _width(page: Any) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth"))
 
 
-def _wait_delivered(db: Any, count: int, timeout: float = 30) -> None:
+def _wait_delivered(db: Any, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with db.session() as s:
