@@ -64,8 +64,11 @@ def test_the_whole_interview_journey_in_chromium(tmp_path: Path) -> None:
             shot(team, "loops")
             team.click("text=Create loop")
             expect(team.locator("h1")).to_have_text("Phone screen (web test)")
-            expect(team.locator(".cm-editor")).to_be_visible()  # the loop editor
+            expect(team.locator("#loop-form")).to_be_visible()  # the loop's form editor
             shot(team, "loop-editor")
+            team.click("text=Edit as TOML")
+            expect(team.locator(".cm-editor")).to_be_visible()  # the TOML, for power users
+            shot(team, "loop-toml")
             # 3. an invitation
             team.click("text=Invite to this loop")
             team.fill("input[name=name]", "Grace Candidate")

@@ -258,3 +258,54 @@ def _live_room(site: Any, a: Any, team: Any, bodies: list[tuple[str, str]],
     lines = [*coverage["covered"], *coverage["missing"], *coverage["follow_ups"]]
     assert lines
     return [line for line in lines if len(line) >= 30]
+
+
+def _hidden_lines(exercise_id: str) -> dict[str, str]:
+    """Distinctive lines of an exercise's hidden files that are not also public."""
+    exercise = builtin_bank().get(exercise_id)
+    shown = [c.decode("utf-8", "replace") for c in exercise.public_files.values()]
+    lines = {f"{exercise_id}/hidden/{name} #{i}": line
+             for name in exercise.hidden.names()
+             for i, line in enumerate(_distinctive(name, exercise.hidden.read_text(name),
+                                                   shown))}
+    public = "\n".join(shown)
+    return {k: v for k, v in lines.items() if v not in public}
+
+
+def test_no_preview_page_shows_hidden_content(make_site) -> None:
+    """Preview as candidate: the team walks a loop's stages as its candidates see them. The
+    preview pages of the test loop and of every built-in loop, for two candidates' draws,
+    show none of their exercises' hidden content."""
+    from hireloop.bank.loops import resolve_loop
+    from hireloop.hiring.service import validate_loop
+
+    site = make_site(threads=0)
+    team = site.client()
+    team.login("admin@example.com")
+    templates = sorted(p.stem for p in (BANK_DIR.parent / "loops").glob("*.toml")
+                       if p.stem != "principles")
+    loop_ids = [site.ids["loop"]]
+    for template in templates:
+        created = team.form("/team/loops", {"template": template})
+        loop_ids.append(int(created.headers["location"].rsplit("/", 1)[1]))
+    leaks, scanned = [], set()
+    for loop_id in loop_ids:
+        definition = team.client.get(f"/api/v1/loops/{loop_id}").json()["definition"]
+        loop = validate_loop(site.platform, definition)
+        for seed in (1, 2):
+            bodies = [(f"loop {loop_id} preview", team.get(
+                f"/team/loops/{loop_id}/preview?seed={seed}").text)]
+            secrets: dict[str, str] = {}
+            for index, stage in enumerate(resolve_loop(loop, builtin_bank(), seed)):
+                page = team.get(f"/team/loops/{loop_id}/preview/{index}?seed={seed}")
+                assert page.status_code == 200
+                bodies.append((f"loop {loop_id} stage {index} seed {seed}", page.text))
+                for planned in stage.exercises:
+                    scanned.add(planned.exercise_id)
+                    secrets.update(_hidden_lines(planned.exercise_id))
+            leaks += [f"{url}: {what}: {secret[:60]!r}"
+                      for url, body in bodies for what, secret in secrets.items()
+                      if secret in body or secret.replace("'", "&#39;") in body
+                      or secret.replace('"', "&#34;") in body]
+    assert len(scanned) > 20, scanned  # the scan covers much of the bank
+    assert not leaks, "\n".join(leaks)
