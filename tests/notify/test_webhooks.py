@@ -249,3 +249,33 @@ def test_changed_interviews_are_those_with_a_change_at_or_after_the_time(
         assert [i.id for i, _ in rows] == [a]
         assert rows[0][1] >= moment
         assert [i.id for i, _ in changed_interviews(s, admin, None, limit=1)] == [b]
+
+
+def test_a_host_that_does_not_resolve_is_retried_and_a_private_one_given_up(
+        tmp_path: Any) -> None:
+    from hireloop.db import open_database
+    from hireloop.db.models import Webhook
+    from hireloop.notify.outbox import deliver_due, enqueue
+
+    settings = Settings(data_dir=tmp_path)
+    db = open_database(settings.db_url())
+    items = {}
+    with db.session() as s:
+        for name, url in (("unresolved", "https://no-such-host.invalid/h"),
+                          ("private", "https://10.0.0.7/h")):  # saved before a rule changed
+            hook = Webhook(url=url, events=EVENTS, secret="whsec_x", team_id=None)
+            s.add(hook)
+            s.flush()
+            item = enqueue(s, "webhook", str(hook.id), "webhook.test", {"data": {}})
+            assert item is not None
+            items[name] = item.id
+    deliver_due(db, settings, worker_id="w")
+    with db.session(write=False) as s:
+        unresolved, private = s.get(OutboxItem, items["unresolved"]), s.get(OutboxItem,
+                                                                            items["private"])
+        assert unresolved is not None
+        assert private is not None
+        assert unresolved.status == "pending"
+        assert "does not resolve" in (unresolved.last_error or "")
+        assert private.status == "failed"
+        assert "private, loopback or link-local" in (private.last_error or "")

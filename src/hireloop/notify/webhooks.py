@@ -47,6 +47,10 @@ class WebhookError(ValueError):
     """A webhook's URL or events are not acceptable; the message says why."""
 
 
+class HostUnresolved(WebhookError):  # noqa: N818 - a WebhookError that may pass
+    """The URL's host does not resolve (now): refused when saving, retried when sending."""
+
+
 def new_secret() -> str:
     """A signing secret: ``whsec_`` and 43 URL-safe characters (256 bits)."""
     return "whsec_" + secrets.token_urlsafe(32)
@@ -117,7 +121,7 @@ def check_url(settings: Settings, url: str, *, resolve: bool = True) -> str:
             infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80),
                                        type=socket.SOCK_STREAM)
         except OSError as exc:
-            raise WebhookError(f"the host {host!r} does not resolve ({exc})") from None
+            raise HostUnresolved(f"the host {host!r} does not resolve ({exc})") from None
         for info in infos:
             address = str(info[4][0])
             if not ipaddress.ip_address(address).is_global and not _allowed(settings, host,
@@ -234,6 +238,8 @@ def send(settings: Settings, item: OutboxItem) -> int:
         raise PermanentDeliveryError("the webhook is disabled")
     try:
         check_url(settings, hook.url)
+    except HostUnresolved as exc:  # DNS may be back at the next try
+        raise DeliveryError(str(exc)) from None
     except WebhookError as exc:
         raise PermanentDeliveryError(str(exc)) from None
     body, headers = request_for(settings, hook, item)
