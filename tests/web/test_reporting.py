@@ -26,7 +26,7 @@ from hireloop.core.grade import CriterionScore, Grade
 from hireloop.db.models import Answer, GradingJob, Interview, Override, ShareLink
 from hireloop.hiring import service
 from hireloop.hiring.authz import Principal
-from tests.web.conftest import CHOICE, PASSWORD, TEXT, Site
+from tests.web.conftest import CHOICE, PASSWORD, TEXT, Site, postgres_url
 from tests.web.server import Api, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -312,8 +312,15 @@ def test_a_share_link_shows_no_rubric_wording_and_no_write_action(make_site: Any
     assert reader.get("/shared/not-a-link").status_code == 404
 
 
-def test_a_share_link_stops_at_its_expiry(make_site: Any) -> None:
-    site = make_site(threads=0)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_share_link_stops_at_its_expiry(make_site: Any, backend: str) -> None:
+    if backend == "postgresql":
+        if postgres_url() is None:
+            pytest.skip("set HIRELOOP_TEST_POSTGRES_URL (scripts/test does) to test PostgreSQL")
+        site = make_site(database_url=postgres_url(), threads=0)
+        assert site.platform.db.engine.dialect.name == "postgresql"
+    else:
+        site = make_site(threads=0)
     ids = seed_loop(site)
     web = site.client()
     web.login("interviewer@example.com")
@@ -321,10 +328,13 @@ def test_a_share_link_stops_at_its_expiry(make_site: Any) -> None:
     path = re.search(r'value="http://testserver(/shared/[^"]+)"', created.text).group(1)
     reader = site.client()
     assert reader.get(path).status_code == 200
+    scorecard = f"/team/interviews/{ids['Rob Reject']}/scorecard"
     with site.platform.db.session() as s:
         link = s.query(ShareLink).one()
         assert link.expires_at - link.created_at == timedelta(days=1)
+        assert f'data-share="{link.id}"' in web.get(scorecard).text  # listed while active
         link.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    assert f'data-share="{link.id}"' not in web.get(scorecard).text  # no longer active
     expired = reader.get(path)
     assert expired.status_code == 410
     assert "This link has expired" in expired.text
