@@ -368,6 +368,14 @@ def test_an_interviewer_rates_in_chromium_is_told_what_to_fix_and_sees_the_other
             page.goto(ratings_url)  # the form again: the ratings to revise, the history
             expect(page.locator("select[name='value:coding']")).to_have_value("2")
             expect(page.locator("button[type=submit]:has-text('Save changes')")).to_have_count(1)
+            page.set_viewport_size({"width": 360, "height": 740})  # the smallest phones
+            for url, part in ((ratings_url, "#ratings-form"),
+                              (ratings_url.replace("/ratings", "/scorecard"), "#ratings")):
+                page.goto(url)
+                right = page.evaluate(f"document.querySelector('{part}')"
+                                      ".getBoundingClientRect().right")
+                assert right <= 360, (url, right)
+            page.screenshot(path=str(OUTPUT / "scorecard-360.png"), full_page=True)
             browser.close()
     finally:
         server.stop()

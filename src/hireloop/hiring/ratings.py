@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from hireloop.bank.loader import Bank
 from hireloop.core.taxonomy import COMPETENCY_DESCRIPTIONS, Competency
@@ -91,8 +91,10 @@ def loop_competencies(interview: Interview, bank: Bank) -> list[str]:
 
 def sets_of(s: Session, interview: Interview) -> list[RatingSet]:
     """Every rating set of the interview, oldest first."""
-    return list(s.scalars(select(RatingSet).where(RatingSet.interview_id == interview.id)
-                          .order_by(RatingSet.id)))
+    query = (select(RatingSet).where(RatingSet.interview_id == interview.id)
+             .options(joinedload(RatingSet.user), joinedload(RatingSet.ratings))
+             .order_by(RatingSet.id))
+    return list(s.scalars(query).unique())
 
 
 def own_set(sets: list[RatingSet], me: Principal) -> RatingSet | None:
