@@ -142,6 +142,7 @@ def test_the_delivery_log_in_chromium_shows_a_failed_try_and_a_retry_delivers_it
                     "document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert overflow <= 0, (path, width, overflow)
             page.screenshot(path=str(OUTPUT / f"webhooks-{width}.png"), full_page=True)
+        expect(page.locator("td.last-delivery")).to_contain_text("interview.invited")
         page.click("table.webhooks a")
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("button:has-text('Delete')")

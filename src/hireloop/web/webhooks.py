@@ -67,10 +67,23 @@ def _teams(s: Session, me: Principal) -> list[Team]:
     return [t for t in [s.get(Team, me.team_id)] if t is not None] if me.team_id else []
 
 
+def _latest(s: Session, hooks: list[Webhook]) -> dict[int, OutboxItem]:
+    """Each webhook's newest delivery."""
+    latest: dict[int, OutboxItem] = {}
+    for hook in hooks:
+        item = s.scalar(select(OutboxItem).where(
+            OutboxItem.channel == "webhook", OutboxItem.target == str(hook.id))
+            .order_by(OutboxItem.id.desc()).limit(1))
+        if item is not None:
+            latest[hook.id] = item
+    return latest
+
+
 def _list(request: Request, s: Session, me: Principal, status_code: int = 200,
           **context: Any) -> HTMLResponse:
-    return page(request, "team/webhooks.html", status_code=status_code,
-                hooks=visible_webhooks(s, me), events=EVENTS, teams=_teams(s, me), **context)
+    hooks = visible_webhooks(s, me)
+    return page(request, "team/webhooks.html", status_code=status_code, hooks=hooks,
+                latest=_latest(s, hooks), events=EVENTS, teams=_teams(s, me), **context)
 
 
 @router.get("/team/webhooks")
