@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hireloop.db.models import Interview
 from hireloop.hiring import service, sharing
 from hireloop.hiring.authz import Principal
-from hireloop.reports.analytics import charts, loop_analytics, minutes
+from hireloop.reports.analytics import charts, loop_analytics, loop_interviews, minutes
 from hireloop.reports.pdf import scorecard_pdf
 from hireloop.reports.scorecard import build_scorecard, competency_chart
 from hireloop.web.deps import Csrf, Id, PlatformDep, SessionDep, TeamReader
@@ -130,7 +130,8 @@ def share_links(s: Any, me: Principal, interview: Interview) -> list[Any]:
 def analytics_page(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
                    platform: PlatformDep) -> HTMLResponse:
     record = service.loop_for(s, me, loop_id)
-    interviews = service.visible_interviews(s, me, loop_id=record.id, limit=100_000)
-    data = loop_analytics(interviews, platform.bank)
+    visible = {i.id for i in service.visible_interviews(s, me, loop_id=record.id,
+                                                         limit=100_000)}
+    data = loop_analytics(loop_interviews(s, record.id, visible), platform.bank)
     return page(request, "team/analytics.html", loop=record, data=data, charts=charts(data),
                 minutes=minutes)
