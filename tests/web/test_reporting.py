@@ -339,6 +339,11 @@ def test_a_share_link_stops_at_its_expiry(make_site: Any, backend: str) -> None:
     assert expired.status_code == 410
     assert "This link has expired" in expired.text
     assert "Rob" not in expired.text
+    # deleting the candidate deletes their links
+    with site.platform.db.session() as s:
+        service.delete_candidate(s, s.get(Interview, ids["Rob Reject"]).candidate)
+    with site.platform.db.session() as s:
+        assert s.query(ShareLink).count() == 0
 
 
 # --- in Chromium, against a real server --------------------------------------------------
