@@ -89,12 +89,29 @@ def loop_competencies(interview: Interview, bank: Bank) -> list[str]:
     return sorted(found, key=lambda c: (_ORDER.get(c, len(_ORDER)), c))
 
 
+_CACHE = "hireloop.ratings"
+"""``Session.info`` key: rating sets by interview id, loaded for every interview the session
+holds at once (a dashboard or an export builds hundreds of scorecards in one session)"""
+_CHUNK = 500
+
+
 def sets_of(s: Session, interview: Interview) -> list[RatingSet]:
-    """Every rating set of the interview, oldest first."""
-    query = (select(RatingSet).where(RatingSet.interview_id == interview.id)
-             .options(joinedload(RatingSet.user), joinedload(RatingSet.ratings))
-             .order_by(RatingSet.id))
-    return list(s.scalars(query).unique())
+    """Every rating set of the interview, oldest first (with those of every other interview
+    the session holds, in one query per 500: building many scorecards costs a query or two)."""
+    cache: dict[int, list[RatingSet]] = s.info.setdefault(_CACHE, {})
+    if interview.id not in cache:
+        ids = sorted({interview.id} | {o.id for o in list(s.identity_map.values())
+                                       if isinstance(o, Interview) and o.id not in cache})
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            for interview_id in chunk:
+                cache[interview_id] = []
+            query = (select(RatingSet).where(RatingSet.interview_id.in_(chunk))
+                     .options(joinedload(RatingSet.user), joinedload(RatingSet.ratings))
+                     .order_by(RatingSet.id))
+            for row in s.scalars(query).unique():
+                cache[row.interview_id].append(row)
+    return list(cache[interview.id])
 
 
 def own_set(sets: list[RatingSet], me: Principal) -> RatingSet | None:
@@ -178,6 +195,7 @@ def save(s: Session, interview: Interview, bank: Bank, me: Principal,
     if me.user_id is None:
         raise service.Forbidden("only a member of the team rates an interview")
     checked = parse(items, loop_competencies(interview, bank))
+    s.info.pop(_CACHE, None)  # read afresh, and the scorecard after this save sees it
     sets = sets_of(s, interview)
     mine = own_set(sets, me)
     others = [r for r in sets if r is not mine]
@@ -196,6 +214,7 @@ def save(s: Session, interview: Interview, bank: Bank, me: Principal,
                                               value=value, justification=justification,
                                               created_at=now))
     s.flush()
+    s.info.pop(_CACHE, None)
     return mine
 
 
