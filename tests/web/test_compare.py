@@ -378,6 +378,15 @@ def test_ticking_candidates_and_comparing_them_in_chromium(tmp_path: Path) -> No
             page.go_back()
             expect(page.locator("h1")).to_have_text("Interviews")
             assert "sort=name" in page.url
+            # both pages fit a 360 px phone (tables scroll in their own box)
+            page.set_viewport_size({"width": 360, "height": 800})
+            for url in ("/team?sort=name", f"/team/compare?id={ids['Ada Lovelace']}"
+                                           f"&id={ids['Bob Builder']}&id={ids['Cy Young']}"):
+                page.goto(server.url + url)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 360, (url, width)
+                name = "compare" if "compare" in url else "dashboard"
+                page.screenshot(path=str(OUTPUT / f"{name}-360.png"), full_page=True)
             browser.close()
         assert not errors, errors
     finally:

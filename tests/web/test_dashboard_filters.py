@@ -7,6 +7,7 @@ candidate's last activity without any script."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -433,6 +434,20 @@ def test_in_progress_interviews_show_time_left_and_last_activity_without_scripts
     holder = re.search(r'data-progress-url="/team/events\?ids=([0-9,]+)"', page)
     assert holder
     assert [int(x) for x in holder.group(1).split(",")] == ids
+
+
+def test_the_live_stream_follows_the_pages_interviews_and_only_visible_ones(big: Any) -> None:
+    site, rows, _ = big
+    interviewer = site.client()
+    interviewer.login("interviewer@example.com")
+    mine = next(r for r in rows.values() if r.assigned and r.stage_left)
+    theirs = next(r for r in rows.values() if not r.assigned and r.stage_left)
+    response = interviewer.client.get(f"/team/events?seconds=0.5&ids={mine.id},{theirs.id}")
+    assert response.status_code == 200
+    shown = [json.loads(line[6:])["id"] for line in response.text.splitlines()
+             if line.startswith("data: ") and '"grading"' in line]
+    assert shown == [mine.id], "an interview one may not see is never streamed"
+    assert interviewer.client.get("/team/events?seconds=0.5&ids=1,x").status_code == 422
 
 
 def test_bad_filters_are_named_and_the_rest_still_apply(big: Any) -> None:
