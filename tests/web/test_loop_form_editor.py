@@ -198,16 +198,16 @@ def _without_defaults(definition: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("template", TEMPLATES)
-def test_every_built_in_loop_survives_the_form_unchanged(site: Any, template: str) -> None:
+def test_every_built_in_loop_survives_the_form_unchanged(site: Any) -> None:
     web = _admin(site)
-    created = web.form("/team/loops", {"template": template})
-    loop_id = int(created.headers["location"].rsplit("/", 1)[1])
-    before = definition_of(web, loop_id)
-    page = web.get(f"/team/loops/{loop_id}").text
-    saved = post_form(web, f"/team/loops/{loop_id}/form", form_fields(page), "save")
-    assert saved.status_code == 303, re.findall(r"<li>(.*?)</li>", saved.text)
-    assert definition_of(web, loop_id) == before
+    for template in TEMPLATES:
+        created = web.form("/team/loops", {"template": template})
+        loop_id = int(created.headers["location"].rsplit("/", 1)[1])
+        before = definition_of(web, loop_id)
+        page = web.get(f"/team/loops/{loop_id}").text
+        saved = post_form(web, f"/team/loops/{loop_id}/form", form_fields(page), "save")
+        assert saved.status_code == 303, (template, re.findall(r"<li>(.*?)</li>", saved.text))
+        assert definition_of(web, loop_id) == before, template
 
 
 def _problems(response: Any) -> list[str]:
@@ -228,7 +228,7 @@ GOOD = {"stage_count": "2", "title": "Two stages", "role": "ML engineer",
         "s0.exercise": CHOICE, "s1.name": "Coding", "s1.minutes": "30", "s1.exercise": CODE}
 
 
-@pytest.mark.parametrize(("change", "key", "problem", "kept"), [
+ERROR_CASES = [  # what is changed in a good form, where the error shows, the sentence, kept
     ({"s1.exercise": "foo-bar"}, "stage-1-exercises",
      "Stage 2: no exercise 'foo-bar' in the bank", 'value="foo-bar"'),
     ({"s0.weight": "-2"}, "stage-0-weight",
@@ -248,21 +248,24 @@ GOOD = {"stage_count": "2", "title": "Two stages", "role": "ML engineer",
      "Stage 2: the time limit must be at most 480 minutes (you gave '600')", 'value="600"'),
     ({"s1.screening": "1"}, "stage-1-screening",
      "Stage 2: only the first stage can be a screening stage", "checked"),
-])
+]
+
+
 def test_each_form_error_names_the_stage_as_people_count_and_the_field_and_keeps_the_input(
-        site: Any, change: dict[str, str], key: str, problem: str, kept: str) -> None:
+        site: Any) -> None:
     web = _admin(site)
     loop_id = site.ids["loop"]
     before = definition_of(web, loop_id)
-    fields = [(k, v) for k, v in {**GOOD, **change}.items() if v != ""]
-    response = post_form(web, f"/team/loops/{loop_id}/form", fields, "save")
-    assert response.status_code == 422
-    assert _problems(response) == [problem]
-    words = problem.partition(": ")[2] if problem.startswith("Stage") else problem
-    assert _field_error(response, key) == words[:1].upper() + words[1:]
-    assert f'aria-describedby="err-{key}"' in response.text
-    assert kept in response.text.split('id="picker-heading"')[0]
-    assert "stage[" not in response.text
+    for change, key, problem, kept in ERROR_CASES:
+        fields = [(k, v) for k, v in {**GOOD, **change}.items() if v != ""]
+        response = post_form(web, f"/team/loops/{loop_id}/form", fields, "save")
+        assert response.status_code == 422, change
+        assert _problems(response) == [problem]
+        words = problem.partition(": ")[2] if problem.startswith("Stage") else problem
+        assert _field_error(response, key) == words[:1].upper() + words[1:]
+        assert f'aria-describedby="err-{key}"' in response.text, change
+        assert kept in response.text.split('id="picker-heading"')[0], change
+        assert "stage[" not in response.text
     assert definition_of(web, loop_id) == before  # nothing was saved
 
 
