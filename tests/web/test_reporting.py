@@ -415,6 +415,7 @@ def test_the_print_layout_and_a_share_link_in_chromium(tmp_path: Path) -> None:
             assert chart["width"] <= 680
             assert team.evaluate("document.documentElement.scrollWidth") <= 680
             paper = team.pdf(format="A4")  # Chromium's own print of the page
+            (OUTPUT / "scorecard-print.pdf").write_bytes(paper)
             printed = _pdf_text(paper)
             pages = [page.extract_text() for page in PdfReader(io.BytesIO(paper)).pages]
             assert "Scorecard: Zoë Printer" in printed
