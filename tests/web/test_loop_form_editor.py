@@ -288,6 +288,10 @@ def test_the_toml_editor_and_the_api_name_the_stage_and_the_unknown_exercise(sit
                    {"definition": tomllib.loads(fixed)})
     assert api.status_code == 422
     assert api.json()["detail"] == "Stage 2: no exercise 'foo-bar' in the bank"
+    outside = {**tomllib.loads(fixed.replace("foo-bar", CODE)), "principles": "../../x.toml"}
+    api = web.json("PUT", f"/api/v1/loops/{loop_id}", {"definition": outside})
+    assert api.json()["detail"] == ("The principles file must be a path inside the data "
+                                    "folder, without '..' (you gave '../../x.toml')")
 
 
 def test_the_form_adds_reorders_and_removes_stages_and_the_picker_filters_the_bank(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hireloop.bank.loader import Bank
-from hireloop.bank.loops import LoadedLoop, Loop, stage_problems
+from hireloop.bank.loops import LoadedLoop, Loop, exercise_problem, stage_problems
 
 LOOP_FIELDS = {
     "title": "the title",
@@ -167,6 +167,14 @@ def _from_pydantic(error: Any) -> LoopProblem:
     return LoopProblem(_message(LOOP_FIELDS.get(key, key), error, key), None, key)
 
 
+def _exercise_problem(stage: int, what: str, exercise_id: str) -> LoopProblem:
+    if what == "missing":
+        return LoopProblem(f"no exercise {exercise_id!r} in the bank", stage, "exercises")
+    return LoopProblem(f"exercise {exercise_id!r} is in the bank but cannot be used now (it "
+                       "is invalid or its kind is unavailable; see the Bank page)", stage,
+                       "exercises")
+
+
 def _order(problem: LoopProblem) -> tuple[int, int]:
     return (-1 if problem.stage is None else problem.stage, 0)
 
@@ -179,6 +187,12 @@ def check(data: Any, bank: Bank, base: Path) -> tuple[Loop | None, list[LoopProb
     data = {k: v for k, v in data.items() if k != "id"}
     stages = data.get("stage")
     problems: list[LoopProblem] = []
+    principles = data.get("principles")
+    if isinstance(principles, str) and (Path(principles).is_absolute()
+                                        or ".." in Path(principles).parts):
+        problems.append(LoopProblem("the principles file must be a path inside the data "
+                                    f"folder, without '..' (you gave {principles!r})", None,
+                                    "principles"))
     if isinstance(stages, list):  # the models' own checks run last or name no stage
         for i, st in enumerate(stages):
             if not isinstance(st, dict):
@@ -193,6 +207,12 @@ def check(data: Any, bank: Bank, base: Path) -> tuple[Loop | None, list[LoopProb
     except ValidationError as exc:
         found = [p for p in map(_from_pydantic, exc.errors())
                  if p not in problems and (p.stage is not None or p.field)]
+        for i, st in enumerate(stages if isinstance(stages, list) else []):
+            ids = st.get("exercises") if isinstance(st, dict) else None
+            for ex_id in ids if isinstance(ids, list) else []:
+                what = exercise_problem(ex_id, bank) if isinstance(ex_id, str) else None
+                if what is not None:
+                    found.append(_exercise_problem(i, what, ex_id))
         return None, sorted(problems + found, key=_order)
     if problems:
         return None, problems
@@ -202,13 +222,8 @@ def check(data: Any, bank: Bank, base: Path) -> tuple[Loop | None, list[LoopProb
         problems.append(LoopProblem(f"the principles file: {error.message}", None,
                                     "principles"))
     for p in bank_problems:
-        if p.what == "missing":
-            problems.append(LoopProblem(f"no exercise {p.value!r} in the bank", p.stage,
-                                        "exercises"))
-        elif p.what == "unavailable":
-            problems.append(LoopProblem(
-                f"exercise {p.value!r} is in the bank but cannot be used now (it is invalid "
-                "or its kind is unavailable; see the Bank page)", p.stage, "exercises"))
+        if p.what in ("missing", "unavailable"):
+            problems.append(_exercise_problem(p.stage, p.what, p.value))
         elif p.what == "short":
             problems.append(LoopProblem(
                 f"asks for {p.value} but the bank has {p.found} such exercises", p.stage,
