@@ -191,6 +191,13 @@ class StageProblem:
     """how many exercises match, for ``short``"""
 
 
+def exercise_problem(exercise_id: str, bank: Bank) -> Literal["missing", "unavailable"] | None:
+    """Why a loop cannot ask for this exercise id: not in the bank, or there but unusable."""
+    if exercise_id in bank.exercises:
+        return None
+    return "unavailable" if exercise_id in bank.entries else "missing"
+
+
 def stage_problems(loaded: LoadedLoop, bank: Bank) -> tuple[list[StageProblem],
                                                              list[ExerciseError]]:
     """What of a valid loop the bank cannot serve (unknown or unusable exercise ids, picks it
@@ -206,10 +213,9 @@ def stage_problems(loaded: LoadedLoop, bank: Bank) -> tuple[list[StageProblem],
     usable = bank.exercises
     for s_index, stage in enumerate(loop.stage):
         for ex_id in stage.exercises:
-            if ex_id not in usable:
-                problems.append(StageProblem(
-                    s_index, "exercises",
-                    "unavailable" if ex_id in bank.entries else "missing", ex_id))
+            what = exercise_problem(ex_id, bank)
+            if what is not None:
+                problems.append(StageProblem(s_index, "exercises", what, ex_id))
         taken = set(stage.exercises)
         for p_index, pick in enumerate(stage.pick):
             matching = [e for e in usable.values() if pick.matches(e) and e.id not in taken]
