@@ -686,6 +686,7 @@ class Webhook(Base):
 
     team: Mapped[Team | None] = relationship()
 
+
 class RatingSet(Base):
     """One reviewer's structured feedback on one interview (``hireloop.hiring.ratings``): a
     rating per competency the loop assesses, each with its justification. One set per person
@@ -731,7 +732,6 @@ class InterviewerRating(Base):
     rating_set: Mapped[RatingSet] = relationship(back_populates="ratings")
 
 
-__all__ = [
 class MailTemplate(Base):
     """An admin's wording of one kind of mail (``invitation`` or ``reminder``): subject and
     plain-text body with ``{placeholders}`` (``hireloop.notify.mail``). No row: the shipped
@@ -747,6 +747,7 @@ class MailTemplate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+__all__ = [
     "Answer",
     "ApiToken",
     "Assignment",
@@ -762,8 +763,8 @@ class MailTemplate(Base):
     "LiveRoom",
     "LiveUpdate",
     "LoopRecord",
-    "Note",
     "MailTemplate",
+    "Note",
     "OutboxAttempt",
     "OutboxItem",
     "Override",
