@@ -169,14 +169,13 @@ def graded(admin: Api, interview_id: int, timeout: float = 150) -> bool:
 
 # --- the pages ------------------------------------------------------------------------------
 
-def route_paths() -> set[str]:
+def route_paths(data: Path) -> set[str]:
     """Every GET path of the app, from its own routes (an app on a throwaway database)."""
     from hireloop.config import Settings
     from hireloop.hiring.service import Platform
     from hireloop.jobs import Runtime
     from hireloop.web import create_app
 
-    data = Path(os.environ.get("TMPDIR", "/tmp")) / f"hireloop-routes-{os.getpid()}"
     settings = Settings(data_dir=data)
     platform = Platform.create(settings, Runtime.create(settings, bank=builtin_bank()))
     app = create_app(settings, platform, grading_threads=0)
@@ -231,7 +230,7 @@ def test_every_page_of_both_sides_fits_360_390_and_768_pixels(tmp_path: Path) ->
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    paths = route_paths()
+    paths = route_paths(tmp_path / "routes")
     # webhooks may be sent to this machine's closed discard port (none arrives)
     server = Server(tmp_path / "data", env={"HIRELOOP_WEBHOOK_ALLOW_HOSTS": "127.0.0.1"})
     server.start(threads=2)
