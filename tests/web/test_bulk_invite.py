@@ -137,6 +137,17 @@ def test_a_csv_is_previewed_by_line_then_invites_and_mails_each_valid_row(
             page.goto(server.url + "/team/mail?status=delivered")
             expect(page.locator("#mail-outbox tbody tr")).to_have_count(4)
             page.screenshot(path=str(OUTPUT / "outbox-360.png"), full_page=True)
+            assert _width(page) <= 360
+            page.goto(server.url + "/team/mail/templates/invitation")
+            page.fill("textarea[name=body]", "Hi {candidate_name}, {link} {salary}")
+            page.click("button[value=preview]")
+            expect(page.locator("p.error")).to_contain_text("unknown placeholder {salary}")
+            page.fill("textarea[name=body]", "Hi {candidate_name}, start here: {link}")
+            page.click("button[value=preview]")
+            expect(page.locator("#preview-body")).to_have_text(re.compile(
+                r"^Hi Ada Lovelace, start here: http://127\.0\.0\.1:\d+/i/"))
+            page.screenshot(path=str(OUTPUT / "template-360.png"), full_page=True)
+            assert _width(page) <= 360
             assert not errors, errors
             browser.close()
         by_address = {rcpt[0]: message for rcpt, message in received}
