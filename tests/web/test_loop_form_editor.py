@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from hireloop.bank.loops import resolve_loop
+from hireloop.bank.loops import Loop, PassRule, Pick, Stage, resolve_loop
 from hireloop.db.models import Answer, Interview
 from hireloop.hiring.service import parse_loop_toml, validate_loop
 from tests.web.conftest import CHOICE, CODE, TEXT, builtin_bank
@@ -151,6 +151,12 @@ EVERY_FIELD = {
 
 def test_a_loop_with_every_field_built_through_the_form_reads_back_through_toml_and_the_api(
         site: Any) -> None:
+    # every field the model has is in this loop (a field added to the model fails here first)
+    assert set(Loop.model_fields) - {"id"} == set(EVERY_FIELD)
+    assert set(Stage.model_fields) == {k for st in EVERY_FIELD["stage"] for k in st}
+    assert set(Pick.model_fields) == {k for st in EVERY_FIELD["stage"] for p in st["pick"]
+                                      for k in p}
+    assert set(PassRule.model_fields) == set(EVERY_FIELD["pass_rule"])
     (site.settings.data_dir / "our-principles.toml").write_text(
         '[[principle]]\nid = "our-craft"\nname = "Craft"\ndescription = "We sweat details."\n')
     web = _admin(site)
