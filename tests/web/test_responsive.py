@@ -230,6 +230,8 @@ def test_every_page_of_both_sides_fits_360_390_and_768_pixels(tmp_path: Path) ->
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    for old in OUTPUT.glob("*.png"):  # only this run's screenshots
+        old.unlink()
     paths = route_paths(tmp_path / "routes")
     # webhooks may be sent to this machine's closed discard port (none arrives)
     server = Server(tmp_path / "data", env={"HIRELOOP_WEBHOOK_ALLOW_HOSTS": "127.0.0.1"})
@@ -330,6 +332,7 @@ def test_every_page_of_both_sides_fits_360_390_and_768_pixels(tmp_path: Path) ->
                 values["token"] = site["share_token"]  # the only page with a token left
             if "webhook_id" in site:
                 values["webhook_id"] = site["webhook_id"]
+            values["template_id"] = "ml-engineer-phone-screen"  # a built-in loop template
             try:
                 from hireloop.notify.mail import KINDS
                 values["kind"] = KINDS[0]
@@ -353,7 +356,8 @@ def test_every_page_of_both_sides_fits_360_390_and_768_pixels(tmp_path: Path) ->
                                     "seed it in test_responsive.py (or list the route in "
                                     "NOT_PAGES if it is not a page)")
                     continue
-                check(route, context_for(route), route.format(**values))
+                name = route.format(**{**values, "token": "link"}).strip("/").replace("/", "-")
+                check(route, context_for(route), route.format(**values), name)
             browser.close()
     finally:
         server.stop()
