@@ -119,10 +119,13 @@ def claim_due(db: Database, *, worker_id: str, now: datetime | None = None, limi
         return []
     claimed: list[OutboxItem] = []
     with db.session() as session:
+        # more candidates than needed: another worker may take some first
         ids = session.scalars(select(OutboxItem.id).where(
             OutboxItem.channel.in_(channels), _due(now))
-            .order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(limit)).all()
+            .order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(3 * limit)).all()
         for item_id in ids:
+            if len(claimed) >= limit:
+                break
             won = session.execute(  # type: ignore[attr-defined]
                 update(OutboxItem).where(OutboxItem.id == item_id, _due(now))
                 .values(status="sending", claimed_by=worker_id, claimed_at=now,
