@@ -80,6 +80,8 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/team/loops/{loop_id}/form"): ("loop", {"action": "refresh", "stage_count": "1"}),
     ("GET", "/team/loops/{loop_id}/preview"): ("loop", None),
     ("GET", "/team/loops/{loop_id}/preview/{index}"): ("loop", None),
+    ("GET", "/team/templates/{template_id}/preview"): ("creator", None),
+    ("GET", "/team/templates/{template_id}/preview/{index}"): ("creator", None),
     ("GET", "/team/quality"): ("admin", None),
     ("POST", "/team/loops/{loop_id}/shortlist/bulk"): ("loop", {  # unconfirmed: asks only
         "decision": "hold", "reason": "r", "interview": "{interview_id}"}),
@@ -387,6 +389,7 @@ def test_every_route_answers_each_role_as_the_table_says(site: Site) -> None:
         s.flush()
         practice_id, slides_id = practice.id, slides.id
     values = {"interview_id": site.ids["a"], "answer_id": answer_a.id, "index": 0,
+              "template_id": "ml-engineer-phone-screen",
               "loop_id": site.ids["loop"], "token": site.ids["link_a"].rsplit("/", 1)[1],
               "fmt": "csv", "candidate_id": _candidate_of(site, site.ids["a"]),
               "user_id": extra["nobody_id"], "nobody_id": extra["nobody_id"],

@@ -274,9 +274,10 @@ def _hidden_lines(exercise_id: str) -> dict[str, str]:
 
 def test_no_preview_page_shows_hidden_content(make_site) -> None:
     """Preview as candidate: the team walks a loop's stages as its candidates see them. The
-    preview pages of the test loop and of every built-in loop, for two candidates' draws,
-    show none of their exercises' hidden content."""
+    preview pages of the test loop, of every built-in loop template and of a loop made from
+    each, for two candidates' draws, show none of their exercises' hidden content."""
     from hireloop.bank.loops import resolve_loop
+    from hireloop.hiring.service import _dump as service_dump
     from hireloop.hiring.service import validate_loop
 
     site = make_site(threads=0)
@@ -284,22 +285,26 @@ def test_no_preview_page_shows_hidden_content(make_site) -> None:
     team.login("admin@example.com")
     templates = sorted(p.stem for p in (BANK_DIR.parent / "loops").glob("*.toml")
                        if p.stem != "principles")
-    loop_ids = [site.ids["loop"]]
-    for template in templates:
+    bases = [f"/team/loops/{site.ids['loop']}/preview"]
+    for template in templates:  # a template as it is, and a loop made from it
         created = team.form("/team/loops", {"template": template})
-        loop_ids.append(int(created.headers["location"].rsplit("/", 1)[1]))
+        bases += [f"/team/templates/{template}/preview",
+                  f"/team/loops/{created.headers['location'].rsplit('/', 1)[1]}/preview"]
     leaks, scanned = [], set()
-    for loop_id in loop_ids:
-        definition = team.client.get(f"/api/v1/loops/{loop_id}").json()["definition"]
+    for base in bases:
+        if base.startswith("/team/loops/"):
+            definition = team.client.get(f"/api/v1/loops/{base.split('/')[3]}").json()[
+                "definition"]
+        else:
+            definition = service_dump(site.platform.usable_templates()[base.split("/")[3]])
         loop = validate_loop(site.platform, definition)
         for seed in (1, 2):
-            bodies = [(f"loop {loop_id} preview", team.get(
-                f"/team/loops/{loop_id}/preview?seed={seed}").text)]
+            bodies = [(f"{base}?seed={seed}", team.get(f"{base}?seed={seed}").text)]
             secrets: dict[str, str] = {}
             for index, stage in enumerate(resolve_loop(loop, builtin_bank(), seed)):
-                page = team.get(f"/team/loops/{loop_id}/preview/{index}?seed={seed}")
+                page = team.get(f"{base}/{index}?seed={seed}")
                 assert page.status_code == 200
-                bodies.append((f"loop {loop_id} stage {index} seed {seed}", page.text))
+                bodies.append((f"{base}/{index}?seed={seed}", page.text))
                 for planned in stage.exercises:
                     scanned.add(planned.exercise_id)
                     secrets.update(_hidden_lines(planned.exercise_id))

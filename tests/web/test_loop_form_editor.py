@@ -336,18 +336,21 @@ def test_preview_of_every_built_in_loop_shows_each_stage_as_a_candidate_sees_it_
     with site.platform.db.session() as s:
         counts = (s.scalar(select(func.count()).select_from(Interview)),
                   s.scalar(select(func.count()).select_from(Answer)))
+    previews = []  # each template as it is, and a loop made from it
     for template in TEMPLATES:
         created = web.form("/team/loops", {"template": template})
         loop_id = int(created.headers["location"].rsplit("/", 1)[1])
-        overview = web.get(f"/team/loops/{loop_id}/preview")
-        assert overview.status_code == 200
-        stages = re.findall(rf'href="/team/loops/{loop_id}/preview/(\d+)\?seed=1"',
-                            overview.text)
         definition = definition_of(web, loop_id)
+        previews += [(template, f"/team/templates/{template}/preview", definition),
+                     (template, f"/team/loops/{loop_id}/preview", definition)]
+    for template, base, definition in previews:
+        overview = web.get(base)
+        assert overview.status_code == 200
+        stages = re.findall(rf'href="{base}/(\d+)\?seed=1"', overview.text)
         assert [int(i) for i in stages] == list(range(len(definition["stage"])))
         plan = resolve_loop(validate_loop(site.platform, definition), bank, 1)
         for index, stage in enumerate(definition["stage"]):
-            page = web.get(f"/team/loops/{loop_id}/preview/{index}?seed=1")
+            page = web.get(f"{base}/{index}?seed=1")
             assert page.status_code == 200
             text = html.unescape(page.text)
             assert f"<h1>{stage['name']}</h1>" in text

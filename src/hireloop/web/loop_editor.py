@@ -17,7 +17,7 @@ import re
 from types import SimpleNamespace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
@@ -314,22 +314,26 @@ def _plan(platform: Any, definition: dict[str, Any], seed: int) -> list[Any]:
         raise service.Invalid(str(exc)) from None
 
 
-@router.get("/team/loops/{loop_id}/preview")
-def preview(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
-            platform: PlatformDep, seed: SEED = 1) -> HTMLResponse:
-    record = service.loop_for(s, me, loop_id)
-    plan = _plan(platform, record.definition, seed)
-    return page(request, "team/loop_preview.html", loop_record=record, plan=plan, seed=seed,
+def _template(platform: Any, template_id: str) -> dict[str, Any]:
+    loop = platform.usable_templates().get(template_id)
+    if loop is None:
+        raise service.NotFound(f"no usable loop template {template_id!r}")
+    return service._dump(loop)
+
+
+def _overview(request: Request, platform: Any, definition: dict[str, Any], seed: int, *,
+              base: str, back: str, name: str) -> HTMLResponse:
+    return page(request, "team/loop_preview.html", definition=definition, name=name,
+                base=base, back=back, seed=seed, plan=_plan(platform, definition, seed),
                 titles={e.id: e.meta.title for e in platform.bank.exercises.values()})
 
 
-@router.get("/team/loops/{loop_id}/preview/{index}")
-def preview_stage(request: Request, loop_id: Id, index: Id, me: TeamReader, s: SessionDep,
-                  platform: PlatformDep, seed: SEED = 1) -> HTMLResponse:
+def _stage_page(request: Request, platform: Any, definition: dict[str, Any], index: int,
+                seed: int, *, base: str) -> HTMLResponse:
+    """One stage through the candidate's own template, from answers that are never stored."""
     from hireloop.web.take import view_of
 
-    record = service.loop_for(s, me, loop_id)
-    plan = _plan(platform, record.definition, seed)
+    plan = _plan(platform, definition, seed)
     if index >= len(plan):
         raise service.NotFound(f"the loop has {len(plan)} stages")
     stage = plan[index]
@@ -344,9 +348,42 @@ def preview_stage(request: Request, loop_id: Id, index: Id, me: TeamReader, s: S
                   "principle": stage.principle, "live": stage.live,
                   "exercises": [{"id": e.exercise_id, "seed": e.seed}
                                 for e in stage.exercises]}
-    stand_in = SimpleNamespace(id=None, loop_snapshot=record.definition, plan=[stage_dict])
+    stand_in = SimpleNamespace(id=None, loop_snapshot=definition, plan=[stage_dict])
     return page(request, "team/loop_preview_stage.html", interview=stand_in, run=None,
                 index=index, stage=stage_dict, items=items, state="in_progress",
                 deadline=None, max_answer_kb=platform.settings.max_answer_kb,
-                feedback_policy=record.definition.get("feedback", "after_submission"),
-                loop_record=record, stages=len(plan), seed=seed)
+                feedback_policy=definition.get("feedback", "after_submission"),
+                base=base, stages=len(plan), seed=seed)
+
+
+@router.get("/team/loops/{loop_id}/preview")
+def preview(request: Request, loop_id: Id, me: TeamReader, s: SessionDep,
+            platform: PlatformDep, seed: SEED = 1) -> HTMLResponse:
+    record = service.loop_for(s, me, loop_id)
+    return _overview(request, platform, record.definition, seed, name=record.title,
+                     base=f"/team/loops/{loop_id}/preview", back=f"/team/loops/{loop_id}")
+
+
+@router.get("/team/loops/{loop_id}/preview/{index}")
+def preview_stage(request: Request, loop_id: Id, index: Id, me: TeamReader, s: SessionDep,
+                  platform: PlatformDep, seed: SEED = 1) -> HTMLResponse:
+    record = service.loop_for(s, me, loop_id)
+    return _stage_page(request, platform, record.definition, index, seed,
+                       base=f"/team/loops/{loop_id}/preview")
+
+
+@router.get("/team/templates/{template_id}/preview")
+def preview_template(request: Request, template_id: Annotated[str, Path(max_length=200)],
+                     me: LoopCreator, platform: PlatformDep, seed: SEED = 1) -> HTMLResponse:
+    """A built-in (or configured) loop template, before a loop is made from it."""
+    return _overview(request, platform, _template(platform, template_id), seed,
+                     name=f"the template {template_id}", back="/team/loops",
+                     base=f"/team/templates/{template_id}/preview")
+
+
+@router.get("/team/templates/{template_id}/preview/{index}")
+def preview_template_stage(request: Request, template_id: Annotated[str, Path(max_length=200)],
+                           index: Id, me: LoopCreator, platform: PlatformDep,
+                           seed: SEED = 1) -> HTMLResponse:
+    return _stage_page(request, platform, _template(platform, template_id), index, seed,
+                       base=f"/team/templates/{template_id}/preview")
