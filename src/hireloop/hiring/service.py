@@ -768,7 +768,7 @@ def resend(platform: Platform, interview: Interview) -> str:
 
     session = object_session(interview)
     if session is not None:
-        mail.invitation(session, platform.settings, interview, token)
+        mail.invitation(session, platform.settings, interview, token, replacing=True)
     return token
 
 

@@ -80,7 +80,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 MAX_SUBJECT = 300
 MAX_BODY = 20_000
-MAX_CSV_ROWS = 1000
+MAX_CSV_ROWS = 500
 MAX_CSV_BYTES = 1_000_000
 PREVIEW_ROWS = 3
 
@@ -330,21 +330,21 @@ register_sender("mail", send)
 
 # --- what goes into the outbox ---------------------------------------------------------------
 
-def invitation(s: Session, settings: Settings, interview: Interview, token: str) -> \
-        OutboxItem | None:
+def invitation(s: Session, settings: Settings, interview: Interview, token: str, *,
+               replacing: bool = False) -> OutboxItem | None:
     """Add the invitation mail for ``interview`` (its link carries ``token``) to the outbox in
-    the caller's transaction, and cancel mails of the interview's earlier links. None when
-    mail is off."""
+    the caller's transaction; ``replacing`` (a resent link) first cancels the unsent mails of
+    the interview's earlier links. None when mail is off."""
     if not mail_on(settings):
         return None
-    cancel_waiting(s, interview.id, ("invitation", "reminder"))
+    if replacing:
+        cancel_waiting(s, interview.id, ("invitation", "reminder"))
     link = f"{str(settings.base_url).rstrip('/')}/i/{token}"
     subject, text = rendered(s, "invitation", values_for(s, settings, interview, link))
     return enqueue(s, "mail", interview.candidate.email, EVENTS["invitation"],
                    {"kind": "invitation", "to_name": interview.candidate.name,
                     "subject": subject, "text": text, "link": link},
-                   interview_id=interview.id,
-                   dedupe_key=f"invitation:{interview.id}:{interview.token_hash[:16]}")
+                   interview_id=interview.id)
 
 
 def queue_test_mail(s: Session, settings: Settings, to: str, requested_by: str) -> OutboxItem:
