@@ -106,12 +106,12 @@ def percent(x: float) -> str:
     return f"{x:.0%}"
 
 
-@pytest.fixture
-def compared(make_site: Any) -> tuple[Any, dict[str, int]]:
+@pytest.fixture(scope="module")
+def compared(make_module_site: Any) -> tuple[Any, dict[str, int]]:
     """Five graded candidates of a loop of team A (Ada and Bob assigned to the site's
     interviewer; Bob pasted and his code matches Cy's; Di decided), one of another loop, and
-    two of a blind loop."""
-    site = make_site(threads=0)
+    two of a blind loop (built once; the tests only read them)."""
+    site = make_module_site(threads=0)
     platform, ids = site.platform, {}
     with platform.db.session() as s:
         loop = new_loop(s, platform, "Compared loop", site.ids["team"])

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from hireloop.db.models import (
     Answer,
@@ -434,6 +435,68 @@ def test_in_progress_interviews_show_time_left_and_last_activity_without_scripts
     holder = re.search(r'data-progress-url="/team/events\?ids=([0-9,]+)"', page)
     assert holder
     assert [int(x) for x in holder.group(1).split(",")] == ids
+
+
+def test_the_sql_status_and_score_are_the_services_and_the_scorecards_for_every_interview(
+        big: Any) -> None:
+    """The two statements of each rule agree: SQL's status and overall score against
+    ``service.interview_status`` and ``build_scorecard`` for all 3002 interviews, including
+    edge cases added here (a grade without criteria, an override of a criterion the grade
+    does not have, an answer in a stage the plan does not have)."""
+    site, rows, _ = big
+    added: list[Any] = []
+    try:
+        _check_statuses_and_scores(site, rows, added)
+    finally:  # the module's other tests read the site as seeded
+        with site.platform.db.session() as s:
+            for model, row_id in reversed(added):
+                s.delete(s.get(model, row_id))
+
+
+def _check_statuses_and_scores(site: Site, rows: dict[int, Seeded], added: list[Any]) -> None:
+    from hireloop.hiring import listing
+    from hireloop.reports.scorecard import build_scorecard
+
+    with site.platform.db.session() as s:
+        odd = s.scalars(select(Interview).where(Interview.id.in_(
+            [r.id for r in rows.values() if r.status == "submitted"][:3]))).all()
+        no_criteria, foreign_override, beyond = odd
+        answer = no_criteria.answers[0]
+        job = GradingJob(answer_id=answer.id, state="graded", grade={
+            "exercise_id": answer.exercise_id, "seed": 0, "outcome": "graded", "score": 0.37,
+            "grader": "seeded", "criteria": []})
+        graded = next(a for a in foreign_override.answers if a.jobs and a.jobs[-1].grade
+                      and a.jobs[-1].grade["criteria"])
+        override = Override(answer_id=graded.id, criterion="not in the grade", points=0.0,
+                            max_points=1.0, reason="seeded", user_id=site.ids["manager"])
+        extra = Answer(interview_id=beyond.id, stage_index=7, exercise_id=TEXT, seed=0)
+        s.add_all([job, override, extra])
+        s.flush()
+        extra_job = GradingJob(answer_id=extra.id, state="graded",
+                               grade=_grade(TEXT, (2.0, 3.0)))
+        s.add(extra_job)
+        s.flush()
+        added += [(GradingJob, job.id), (Override, override.id), (Answer, extra.id),
+                  (GradingJob, extra_job.id)]
+    with site.platform.db.session(write=False) as s:
+        scores_sql = listing.score_subquery(s.get_bind().dialect.name)
+        scores = dict(s.execute(select(scores_sql.c.interview_id, scores_sql.c.overall)).all())
+        statuses = dict(s.execute(select(Interview.id, listing.status_expression())).all())
+        mismatched = []
+        for interview in s.scalars(select(Interview).options(
+                selectinload(Interview.candidate), selectinload(Interview.stages),
+                selectinload(Interview.answers).selectinload(Answer.jobs),
+                selectinload(Interview.answers).selectinload(Answer.overrides))):
+            card = build_scorecard(interview, site.platform.bank)
+            want = card["overall"]
+            got = scores.get(interview.id)
+            if (want is None) != (got is None) or (want is not None and abs(want - got) > 1e-9):
+                mismatched.append(f"{interview.id}: score {got} (scorecard {want})")
+            if statuses[interview.id] != service.interview_status(interview):
+                mismatched.append(f"{interview.id}: status {statuses[interview.id]} "
+                                  f"(service {service.interview_status(interview)})")
+        assert len(statuses) == len(rows)
+    assert not mismatched, "\n".join(mismatched[:20])
 
 
 def test_the_live_stream_follows_the_pages_interviews_and_only_visible_ones(big: Any) -> None:
