@@ -5,6 +5,7 @@ without code, and headers cannot be injected."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -183,6 +184,16 @@ def test_a_resent_link_is_mailed_and_mails_with_the_old_link_are_cancelled(
     assert f"http://testserver/i/{token}" in mail_to_ada.get_content()
     assert [i.status for i in _mails(site) if i.target == "ada@example.com"] == [
         "cancelled", "delivered"]
+    manager = site.client()  # the interview's page tells the team, without the address
+    manager.login("manager@example.com")
+    shown = manager.get(f"/team/interviews/{site.ids['a']}").text
+    mails = re.search(r'<p id="mails"[^>]*>(.*?)</p>', shown, re.S)
+    assert mails is not None
+    assert re.fullmatch(r"Mails to the candidate: invitation [\d-]+ [\d:]+: cancelled · "
+                        r"invitation [\d-]+ [\d:]+: delivered", mails.group(1))
+    interviewer = site.client()
+    interviewer.login("interviewer@example.com")
+    assert 'id="mails"' not in interviewer.get(f"/team/interviews/{site.ids['a']}").text
 
 
 def test_names_with_line_breaks_cannot_add_headers_or_recipients(

@@ -377,6 +377,13 @@ def cancel_waiting(s: Session, interview_id: int, kinds: tuple[str, ...]) -> int
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def mails_of(s: Session, interview_id: int) -> list[OutboxItem]:
+    """The interview's mails, oldest first (for its page)."""
+    return list(s.scalars(select(OutboxItem).where(
+        OutboxItem.interview_id == interview_id, OutboxItem.channel == "mail")
+        .order_by(OutboxItem.id)))
+
+
 def _closing(s: Session, event: str, interview: Interview, data: dict[str, Any]) -> None:
     """An interview submitted or decided gets no more reminders."""
     del data

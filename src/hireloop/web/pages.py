@@ -314,6 +314,8 @@ async def invite(request: Request, me: TeamReader, s: SessionDep, platform: Plat
 @router.get("/team/interviews/{interview_id}")
 def interview_page(request: Request, interview_id: Id, me: TeamReader, s: SessionDep,
                    platform: PlatformDep) -> HTMLResponse:
+    from hireloop.notify import mail
+
     interview = service.interview_for(s, me, interview_id)
     jobs = service.settle_expired(s, interview)
     s.commit()
@@ -332,7 +334,8 @@ def interview_page(request: Request, interview_id: Id, me: TeamReader, s: Sessio
                 decided_by=s.get(User, interview.decided_by) if interview.decided_by else None,
                 manages=manages, acts=allowed(me, "interview.act", scope),
                 assignable=service.assignable_users(s, interview) if manages else [],
-                similar=_similar(s, me, platform, interview))
+                similar=_similar(s, me, platform, interview),
+                mails=mail.mails_of(s, interview.id) if manages else [])
 
 
 def _similar(s: Session, me: Principal, platform: Any, interview: Any
