@@ -295,6 +295,13 @@ def test_counts_and_page_boundaries_match_the_seeded_interviews(big: Any) -> Non
     _, _, filtered = listing(admin, "status=submitted&sort=score&size=25")
     assert re.search(r'href="/team\?status=submitted&amp;sort=score&amp;size=25&amp;page=2"',
                      filtered)
+    # and the direction, either way, whatever the sort's own default
+    for sort, direction in (("name", "desc"), ("name", "asc"), ("score", "asc")):
+        first, _, page = listing(admin, f"sort={sort}&dir={direction}&size=25")
+        link = re.search(r'href="/team\?([^"]*page=2)"', page)
+        assert link, (sort, direction)
+        second, _, _ = listing(admin, unescape(link.group(1)))
+        assert first + second == expected(rows, sort=sort, descending=direction == "desc")[:50]
 
 
 def test_each_filter_keeps_exactly_the_interviews_it_names(big: Any) -> None:

@@ -87,13 +87,20 @@ class Filters:
                "from": f.date_from.isoformat() if f.date_from else "",
                "to": f.date_to.isoformat() if f.date_to else "",
                "sort": "" if f.sort == "invited" else f.sort,
-               "dir": "" if f.descending else "asc",
+               "dir": "" if f.descending == f.default_descending else (
+                   "desc" if f.descending else "asc"),
                "size": "" if f.size == DEFAULT_PAGE_SIZE else str(f.size),
                "page": "" if f.page == 1 else str(f.page)}
         return {k: v for k, v in out.items() if v}
 
     def query_string(self, **changes: Any) -> str:
         return urlencode(self.params(**changes))
+
+    @property
+    def default_descending(self) -> bool:
+        """Names read best A to Z; dates, scores and statuses newest / highest / latest
+        first."""
+        return self.sort != "name"
 
     def cleared(self) -> str:
         """The query string of these filters with only the sort and page size kept."""
@@ -168,8 +175,7 @@ def parse(args: dict[str, str]) -> tuple[Filters, list[str]]:
         date_field=_choice(args.get("date_field", ""), "date of", DATE_FIELDS,
                            errors) or "invited",
         date_from=date_from, date_to=date_to, sort=sort,
-        # names read best A to Z; dates, scores and statuses newest / highest / latest first
-        descending=(direction == "desc") if direction else sort != "name",
+        descending=(direction == "desc") if direction else Filters(sort=sort).default_descending,
         page=_int(args.get("page", ""), "page", 1, 10**6, errors) or 1,
         size=size or DEFAULT_PAGE_SIZE)
     return filters, errors

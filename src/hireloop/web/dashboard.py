@@ -32,8 +32,7 @@ def dashboard(request: Request, me: TeamReader, s: SessionDep,
                      "who": service.candidate_identity(me, interview),
                      "overall": card["overall"], "complete": card["complete"],
                      "submitted": service.submitted_at(interview),
-                     "now": progress.describe(now) if now["stage"] or now["last_activity"]
-                     or card["status"] in ("in_progress", "submitted") else ""})
+                     "now": progress.describe(now)})
     loops = service.visible_loops(s, me, archived=False)
     return page(request, "team/dashboard.html", status_code=422 if errors else 200,
                 rows=rows, loops=loops, listing=found, f=found.filters, errors=errors,
