@@ -100,8 +100,9 @@ def sets_of(s: Session, interview: Interview) -> list[RatingSet]:
     the session holds, in one query per 500: building many scorecards costs a query or two)."""
     cache: dict[int, list[RatingSet]] = s.info.setdefault(_CACHE, {})
     if interview.id not in cache:
-        ids = sorted({interview.id} | {o.id for o in list(s.identity_map.values())
-                                       if isinstance(o, Interview) and o.id not in cache})
+        held = {key[1][0] for key in list(s.identity_map.keys())  # keys: nothing is loaded
+                if key[0] is Interview}
+        ids = sorted(({interview.id} | held) - set(cache))
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             for interview_id in chunk:
