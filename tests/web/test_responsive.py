@@ -333,7 +333,6 @@ def test_every_page_of_both_sides_fits_360_390_and_768_pixels(tmp_path: Path) ->
             if "webhook_id" in site:
                 values["webhook_id"] = site["webhook_id"]
             values["template_id"] = "ml-engineer-phone-screen"  # a built-in loop template
-            values["template_id"] = "ml-engineer-phone-screen"  # a built-in loop template
             try:
                 from hireloop.notify.mail import KINDS
                 values["kind"] = KINDS[0]
