@@ -176,16 +176,18 @@ class Runtime:
             log.exception("grading job %s failed", job_id)
             error = f"{type(exc).__name__}: {exc}"
         with self.db.session() as session:
-            session.execute(
+            stored = session.execute(  # type: ignore[attr-defined]
                 update(GradingJob)
                 .where(GradingJob.id == job_id, GradingJob.worker_id == self.worker_id)
-                .values(state=state, grade=grade_json, error=error, finished_at=utcnow()))
-        if state == "graded":
-            from hireloop.live.rooms import record_job_marks
-
-            with self.db.session() as session:
-                record_job_marks(session, job_id)
-            self.announce_graded(job_id)
+                .values(state=state, grade=grade_json, error=error, finished_at=utcnow())
+            ).rowcount
+            if state == "graded" and stored:
+                # the live marks and the interview.graded event commit with the grade; a
+                # failure in either is logged and loses neither the grade nor the other
+                self._in_savepoint(session, "recording the live marks of", job_id,
+                                   self._record_marks)
+                self._in_savepoint(session, "announcing the grades of", job_id,
+                                   self.announce_graded)
         if state == "graded" and submission is not None and grade_json is not None:
             self.compare_answer(job_id, submission, Grade.model_validate(grade_json))
         if self.settings.recording_retention_days == 0 and submission_has_upload(submission):
@@ -195,7 +197,21 @@ class Runtime:
                 purge_recordings(session, self.settings)
         return state
 
-    def announce_graded(self, job_id: int) -> None:
+    @staticmethod
+    def _in_savepoint(session: Any, what: str, job_id: int, step: Any) -> None:
+        try:
+            with session.begin_nested():
+                step(session, job_id)
+        except Exception:
+            log.exception("%s grading job %s failed", what, job_id)
+
+    @staticmethod
+    def _record_marks(session: Any, job_id: int) -> None:
+        from hireloop.live.rooms import record_job_marks
+
+        record_job_marks(session, job_id)
+
+    def announce_graded(self, session: Any, job_id: int) -> None:
         """Emit ``interview.graded`` when this job completed its interview's grading: every
         stage submitted and every answer's latest grading job graded (a regrade announces the
         new round; its key makes each round reach a webhook once)."""
@@ -203,24 +219,20 @@ class Runtime:
         from hireloop.notify.events import emit
         from hireloop.reports.scorecard import build_scorecard
 
-        try:
-            with self.db.session() as session:
-                job = session.get(GradingJob, job_id)
-                interview = job.answer.interview if job is not None else None
-                if interview is None or any(r.submitted_at is None for r in interview.stages):
-                    return
-                latest = [latest_job(a) for a in interview.answers]
-                if not latest or any(j is None or j.state != "graded" for j in latest):
-                    return
-                card = build_scorecard(interview, self.bank)
-                round_id = max(j.id for j in latest if j is not None)
-                emit(session, "interview.graded", interview,
-                     once=f"interview.graded:{interview.id}:{round_id}",
-                     score=card["overall"], recommendation=card["recommendation"],
-                     stages=[{"index": i, "name": st["name"], "score": st["score"]}
-                             for i, st in enumerate(card["stages"])])
-        except Exception:
-            log.exception("announcing the grades of job %s failed", job_id)
+        job = session.get(GradingJob, job_id)
+        interview = job.answer.interview if job is not None else None
+        if interview is None or any(r.submitted_at is None for r in interview.stages):
+            return
+        latest = [latest_job(a) for a in interview.answers]
+        if not latest or any(j is None or j.state != "graded" for j in latest):
+            return
+        card = build_scorecard(interview, self.bank)
+        round_id = max(j.id for j in latest if j is not None)
+        emit(session, "interview.graded", interview,
+             once=f"interview.graded:{interview.id}:{round_id}",
+             score=card["overall"], recommendation=card["recommendation"],
+             stages=[{"index": i, "name": st["name"], "score": st["score"]}
+                     for i, st in enumerate(card["stages"])])
 
     def compare_answer(self, job_id: int, submission: Submission, result: Grade) -> None:
         """Index a graded answer and store its matches with the other answers of its
