@@ -279,3 +279,27 @@ def test_a_host_that_does_not_resolve_is_retried_and_a_private_one_given_up(
         assert "does not resolve" in (unresolved.last_error or "")
         assert private.status == "failed"
         assert "private, loopback or link-local" in (private.last_error or "")
+
+
+def test_deleting_a_candidate_deletes_the_webhook_deliveries_about_them(
+        make_site: Any, receiver: Receiver) -> None:
+    from sqlalchemy import select
+
+    from hireloop.db.models import Candidate, Interview
+
+    site = make_site(webhook_allow_hosts=["127.0.0.1"], threads=0)  # nothing is sent
+    admin = site.client()
+    admin.login("admin@example.com")
+    _add_webhook(admin, receiver.url, ["interview.invited"], None)
+    gone, _ = site.invite("Gus Gone", "gus@example.com", site.ids["loop"])
+    kept, _ = site.invite("Kim Kept", "kim@example.com", site.ids["loop"])
+    with site.platform.db.session() as s:
+        about = {i.interview_id for i in s.scalars(select(OutboxItem))}
+        assert about == {gone, kept}
+        interview = s.get(Interview, gone)
+        assert interview is not None
+        service.delete_candidate(s, s.get(Candidate, interview.candidate_id))
+    with site.platform.db.session() as s:
+        left = s.scalars(select(OutboxItem)).all()
+        assert [i.interview_id for i in left] == [kept]
+        assert "Gus" not in str([i.payload for i in left])
