@@ -40,12 +40,15 @@ class Receiver:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if receiver.delay_s:
                     threading.Event().wait(receiver.delay_s)
-                self.send_response(status)
-                if 300 <= status < 400:
-                    self.send_header("Location", "https://elsewhere.example/")
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(status)
+                    if 300 <= status < 400:
+                        self.send_header("Location", "https://elsewhere.example/")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender gave up waiting (a timeout test)
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from hireloop.config import Settings
 from hireloop.db.models import Answer, OutboxItem
@@ -283,8 +284,6 @@ def test_a_host_that_does_not_resolve_is_retried_and_a_private_one_given_up(
 
 def test_deleting_a_candidate_deletes_the_webhook_deliveries_about_them(
         make_site: Any, receiver: Receiver) -> None:
-    from sqlalchemy import select
-
     from hireloop.db.models import Candidate, Interview
 
     site = make_site(webhook_allow_hosts=["127.0.0.1"], threads=0)  # nothing is sent
@@ -303,3 +302,30 @@ def test_deleting_a_candidate_deletes_the_webhook_deliveries_about_them(
         left = s.scalars(select(OutboxItem)).all()
         assert [i.interview_id for i in left] == [kept]
         assert "Gus" not in str([i.payload for i in left])
+
+
+def test_a_receiver_slower_than_the_timeout_is_tried_again(tmp_path: Any,
+                                                           receiver: Receiver) -> None:
+    from hireloop.db import open_database
+    from hireloop.db.models import OutboxAttempt
+    from hireloop.notify.outbox import deliver_due, enqueue
+    from hireloop.notify.webhooks import create_webhook
+
+    settings = Settings(data_dir=tmp_path, webhook_allow_hosts=["127.0.0.1"],
+                        webhook_timeout_s=0.5)
+    db = open_database(settings.db_url())
+    with db.session() as s:
+        hook = create_webhook(s, settings, url=receiver.url, events=EVENTS, team_id=None,
+                              created_by=None)
+        item = enqueue(s, "webhook", str(hook.id), "webhook.test", {"data": {}})
+        assert item is not None
+        item_id = item.id
+    receiver.delay_s = 1.5
+    deliver_due(db, settings, worker_id="w")
+    with db.session(write=False) as s:
+        row = s.get(OutboxItem, item_id)
+        assert row is not None
+        assert (row.status, row.last_error) == ("pending", "no answer within 0.5 s")
+        attempt = s.scalars(select(OutboxAttempt)).one()
+        assert attempt.status_code is None
+        assert 400 <= attempt.duration_ms < 1400
