@@ -215,6 +215,8 @@ def request_for(settings: Settings, hook: Webhook, item: OutboxItem,
 
 
 def _load_hook(settings: Settings, item: OutboxItem) -> Webhook:
+    """The webhook as it is now (its URL, secret and state may have changed since the event):
+    a sender gets only the settings, so it reads through its own engine, one per database."""
     from hireloop.db import open_database
 
     db = _databases.get(settings.db_url())
@@ -229,6 +231,18 @@ def _load_hook(settings: Settings, item: OutboxItem) -> Webhook:
 
 
 _databases: dict[str, Any] = {}
+_clients: dict[float, httpx.Client] = {}
+
+
+def _client(timeout_s: float) -> httpx.Client:
+    """One HTTP client per process (and timeout), so connections and the TLS context are
+    reused; redirects are never followed and proxy settings from the environment ignored."""
+    client = _clients.get(timeout_s)
+    if client is None:
+        client = _clients[timeout_s] = httpx.Client(
+            timeout=timeout_s, follow_redirects=False, trust_env=False,
+            headers={"Connection": "close"})
+    return client
 
 
 def send(settings: Settings, item: OutboxItem) -> int:
@@ -244,9 +258,8 @@ def send(settings: Settings, item: OutboxItem) -> int:
         raise PermanentDeliveryError(str(exc)) from None
     body, headers = request_for(settings, hook, item)
     try:
-        with httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False,
-                          trust_env=False) as client:
-            response = client.post(hook.url, content=body, headers=headers)
+        response = _client(settings.webhook_timeout_s).post(hook.url, content=body,
+                                                            headers=headers)
     except httpx.TimeoutException:
         raise DeliveryError(f"no answer within {settings.webhook_timeout_s:g} s") from None
     except httpx.HTTPError as exc:
