@@ -98,6 +98,8 @@ def test_the_delivery_log_in_chromium_shows_a_failed_try_and_a_retry_delivers_it
         expect(row.locator("td.status")).to_contain_text("next try")
         expect(row.locator("li.attempt")).to_contain_text("500")
         expect(row.locator("li.attempt")).to_contain_text("HTTP 500")
+        row.locator("details.body summary").click()
+        expect(row.locator("details.body pre")).to_contain_text('"event": "webhook.test"')
         page.screenshot(path=str(OUTPUT / "webhook-delivery-log.png"), full_page=True)
 
         row.locator("button:has-text('Retry now')").click()
