@@ -106,9 +106,6 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/team/interviews/{interview_id}/decision"): ("interview", {"decision": "hold"}),
     ("GET", "/team/interviews/{interview_id}/scorecard"): ("interview", None),
     ("GET", "/team/interviews/{interview_id}/export.{fmt}"): ("interview", None),
-    ("GET", "/team/interviews/{interview_id}/ratings"): ("interview", None),
-    ("POST", "/team/interviews/{interview_id}/ratings"): ("interview", {  # 422: no reason
-        "value:coding": "3", "justification:coding": ""}),
     # reporting: the PDF, share links (read-only, no sign-in), a loop's analytics
     ("GET", "/team/interviews/{interview_id}/scorecard.pdf"): ("interview", None),
     ("POST", "/team/interviews/{interview_id}/shares"): ("interview", {"days": 7}),
@@ -116,13 +113,10 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/shared/{token}"): ("public", None),  # a share link's token, not a session
     ("GET", "/shared/{token}/scorecard.pdf"): ("public", None),
     ("GET", "/team/loops/{loop_id}/analytics"): ("loop", None),
+    ("GET", "/team/interviews/{interview_id}/ratings"): ("interview", None),
+    ("POST", "/team/interviews/{interview_id}/ratings"): ("interview", {  # 422: no reason
+        "value:coding": "3", "justification:coding": ""}),
     ("POST", "/team/candidates/{candidate_id}/delete"): ("admin", {"confirm": "wrong@x.org"}),
-    ("GET", "/team/users"): ("admin", None),
-    ("POST", "/team/users"): ("admin", {"email": "u{n}@example.com",
-                                        "password": "long enough pw"}),
-    ("POST", "/team/users/{user_id}"): ("admin", {"role": "interviewer"}),
-    ("POST", "/team/users/{user_id}/reset"): ("admin", {}),
-    ("POST", "/team/teams"): ("admin", {"name": "Team {n}"}),
     # mail (admins) and inviting from a CSV file (unconfirmed: a preview only)
     ("GET", "/team/mail"): ("admin", None),
     ("POST", "/team/mail/test"): ("admin", {"to": "admin@example.com"}),  # mail is off: 422
@@ -133,6 +127,12 @@ TABLE: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/team/loops/{loop_id}/invite-csv"): ("loop", None),
     ("POST", "/team/loops/{loop_id}/invite-csv"): ("loop", {
         "csv_text": "name,email\nNew Person,new{n}@example.com"}),
+    ("GET", "/team/users"): ("admin", None),
+    ("POST", "/team/users"): ("admin", {"email": "u{n}@example.com",
+                                        "password": "long enough pw"}),
+    ("POST", "/team/users/{user_id}"): ("admin", {"role": "interviewer"}),
+    ("POST", "/team/users/{user_id}/reset"): ("admin", {}),
+    ("POST", "/team/teams"): ("admin", {"name": "Team {n}"}),
     ("GET", "/team/tokens"): ("team", None),
     ("POST", "/team/tokens"): ("team", {"name": "script {n}"}),
     ("POST", "/team/tokens/{token_id}/revoke"): ("admin", {}),  # an admin's token
@@ -348,13 +348,6 @@ def _more_people(site: Site) -> dict[str, Any]:
                                  s.get(Interview, site.ids["a"]), 7)
         extra["share_id"] = link.id
     extra["webhook_id"], extra["item_id"] = _team_webhook(site)
-    return extra
-
-
-def _team_webhook(site: Site) -> tuple[int, int]:
-    """A webhook of team A and a failed delivery of it."""
-    from hireloop.db.models import OutboxItem, Webhook
-
     with site.platform.db.session() as s:  # a mail that could not be sent
         from hireloop.db.models import OutboxItem
 
@@ -364,6 +357,13 @@ def _team_webhook(site: Site) -> tuple[int, int]:
         s.add(mail)
         s.flush()
         extra["mail_id"] = mail.id
+    return extra
+
+
+def _team_webhook(site: Site) -> tuple[int, int]:
+    """A webhook of team A and a failed delivery of it."""
+    from hireloop.db.models import OutboxItem, Webhook
+
     with site.platform.db.session() as s:
         hook = Webhook(url="https://hooks.example.com/hireloop", events=["interview.invited"],
                        secret="whsec_test", team_id=site.ids["team"])

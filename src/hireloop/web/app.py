@@ -174,13 +174,13 @@ def create_app(settings: Settings, platform: Platform | None = None, *,
     app.include_router(dashboard.router)
     from hireloop.web import ratings as interviewer_ratings
     app.include_router(interviewer_ratings.router)
+    from hireloop.web import mailing
+    app.include_router(mailing.router)
     from hireloop.web import webhooks as webhook_pages
     app.include_router(webhook_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndHeaders, settings=settings)
 
-    from hireloop.web import mailing
-    app.include_router(mailing.router)
     @app.get("/healthz", tags=["health"], include_in_schema=False)
     def healthz() -> dict[str, Any]:
         """Liveness, and nothing more (the details: ``GET /api/v1/status``)."""
