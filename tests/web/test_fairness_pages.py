@@ -45,7 +45,12 @@ def _walk_as_reviewers(site: Any, extra: dict[str, Any]) -> list[tuple[str, str,
     values = {"interview_id": site.ids["a"], "answer_id": answer_id, "index": 0,
               "loop_id": site.ids["loop"], "token": site.ids["link_a"].rsplit("/", 1)[1],
               "candidate_id": candidate_id, "user_id": extra["nobody_id"],
-              "token_id": extra["token_id"], "room_id": extra["room_id"]}
+              "token_id": extra["token_id"], "room_id": extra["room_id"],
+              "template_id": "ml-engineer-phone-screen", "nobody_id": extra["nobody_id"],
+              "interviewer_id": site.ids["interviewer"],
+              "live_answer_id": extra["live_answer_id"], "share_id": extra["share_id"],
+              "webhook_id": extra["webhook_id"], "item_id": extra["item_id"],
+              "mail_id": extra["mail_id"], "kind": "invitation"}
     bodies = []
     for role in REVIEWERS:
         for (method, path), (access, _) in TABLE.items():
