@@ -143,7 +143,7 @@ class WebSession(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                                 nullable=True)
     interview_id: Mapped[int | None] = mapped_column(
-        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True)
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -187,8 +187,9 @@ class Interview(Base):
     __tablename__ = "interviews"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
-    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"),
+                                              index=True)
+    loop_id: Mapped[int] = mapped_column(ForeignKey("loops.id"), index=True)
     loop_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     """the loop as it was when the invitation was made (later edits don't move the goalposts)"""
     plan: Mapped[list[Any]] = mapped_column(JSON)
@@ -289,7 +290,7 @@ class Upload(Base):
     __tablename__ = "uploads"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     path: Mapped[str] = mapped_column(String(500))
     mime: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
@@ -312,7 +313,7 @@ class GradingJob(Base):
     __table_args__ = (Index("ix_jobs_state", "state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -335,7 +336,7 @@ class TrialRun(Base):
     __table_args__ = (Index("ix_trials_state", "state"), Index("ix_trials_owner", "owner"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     owner: Mapped[str] = mapped_column(String(200))
     """whose quota it counts against: ``interview:<id>`` or ``address:<ip>``"""
     state: Mapped[str] = mapped_column(String(20), default="queued")
@@ -378,7 +379,7 @@ class Override(Base):
     __tablename__ = "overrides"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     criterion: Mapped[str] = mapped_column(String(300))
     points: Mapped[float] = mapped_column(Float)
     max_points: Mapped[float] = mapped_column(Float)
@@ -396,7 +397,8 @@ class Note(Base):
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"),
+                                              index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -475,7 +477,7 @@ class LiveMark(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     criterion: Mapped[str] = mapped_column(String(300))
     points: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str] = mapped_column(Text, default="")
