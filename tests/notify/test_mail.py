@@ -149,6 +149,13 @@ def test_reminders_go_at_the_configured_hours_once_and_never_after_submission_or
                     (["ada@example.com"], "Reminder"), (["bob@example.com"], "Reminder")]
     cancelled = [i for i in _mails(site) if i.status == "cancelled"]
     assert [(i.target, i.event) for i in cancelled] == [("ada@example.com", "mail.reminder")]
+    # both interviews closed (a submission, a withdrawal): the outbox no longer holds a link
+    # that opens them, though the candidates' own mails keep theirs
+    stored = repr([i.payload for i in _mails(site)])
+    token_a, token_b = (site.ids[k].rsplit("/", 1)[1] for k in ("link_a", "link_b"))
+    assert token_a not in stored
+    assert token_b not in stored
+    assert mail.LINK_REMOVED in stored
 
 
 def test_no_reminder_before_the_invitation_was_delivered_or_when_it_came_after_its_time(

@@ -780,6 +780,8 @@ def revoke(s: Session, interview: Interview) -> None:
     from hireloop.notify import mail
 
     mail.cancel_waiting(s, interview.id, ("invitation", "reminder"))
+    s.flush()
+    mail.forget_links(s, interview.id)
 
 
 def submitted_at(interview: Interview) -> datetime | None:

@@ -384,11 +384,44 @@ def mails_of(s: Session, interview_id: int) -> list[OutboxItem]:
         .order_by(OutboxItem.id)))
 
 
+LINK_REMOVED = "[link removed: the interview has closed]"
+
+
+def forget_links(s: Session, interview_id: int) -> int:
+    """Take the invitation link out of the interview's sent, failed and cancelled mails (the
+    outbox's copy only: what the candidate received is theirs). The interview stores only its
+    token's hash; once no reminder can be due, nothing needs the link, and a reader of the
+    database should not find one that opens the interview. Returns how many mails changed."""
+    items = list(s.scalars(select(OutboxItem).where(
+        OutboxItem.interview_id == interview_id, OutboxItem.channel == "mail",
+        OutboxItem.status.in_(("delivered", "failed", "cancelled")))
+        .execution_options(populate_existing=True)))
+    links = {str(i.payload["link"]) for i in items
+             if i.payload.get("link") and i.payload["link"] != LINK_REMOVED}
+    changed = 0
+    for item in items:
+        payload = dict(item.payload)
+        text = str(payload.get("text") or "")
+        for link in links:
+            text = text.replace(link, LINK_REMOVED)
+        if "link" in payload:
+            payload["link"] = LINK_REMOVED
+        if "text" in payload:
+            payload["text"] = text
+        if payload != item.payload:
+            item.payload = payload
+            changed += 1
+    return changed
+
+
 def _closing(s: Session, event: str, interview: Interview, data: dict[str, Any]) -> None:
-    """An interview submitted or decided gets no more reminders."""
+    """An interview submitted or decided gets no more reminders, and the outbox forgets its
+    link."""
     del data
     if event in ("interview.submitted", "interview.decided"):
         cancel_waiting(s, interview.id, ("reminder",))
+        s.flush()
+        forget_links(s, interview.id)
 
 
 events.add_listener(_closing)
