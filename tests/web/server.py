@@ -17,6 +17,16 @@ from typing import Any
 import httpx
 
 HIRELOOP = str(Path(sys.executable).parent / "hireloop")
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium, which the browser tests drive through Playwright"""
+
+
+def require_chromium() -> None:
+    """Fail (never skip) a browser test on a machine without Debian's Chromium."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
 
 
 def free_port() -> int:
@@ -105,6 +115,13 @@ class Server:
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run([HIRELOOP, *args], env=self.env, input=stdin, text=True,
                               capture_output=True, timeout=120, check=False)
+
+    def add_admin(self, email: str, password: str) -> Api:
+        """Add an admin through the real ``hireloop user add`` and sign them in to the API."""
+        added = self.cli("user", "add", "--admin", email, "--password-stdin",
+                         stdin=password + "\n")
+        assert added.returncode == 0, added.stderr
+        return Api.login(self.url, email, password)
 
 
 class Api:

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.server import Api, Server
+from tests.web.server import CHROMIUM, Api, Server, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 SRC = Path(__file__).resolve().parents[2] / "src" / "hireloop"
 ADMIN, PASSWORD = "admin@example.com", "a long admin password"
 SINGLE = "automl/hpo-strategy-tight-gpu-budget"
@@ -35,15 +34,11 @@ pytestmark = pytest.mark.slow
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A server with a two-stage loop (a choice and a number question for 11 minutes, then a
     spoken answer) and a function that invites a fresh candidate."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
+    require_chromium()
     server = Server(tmp_path_factory.mktemp("candidate") / "data")
     server.start(threads=1)
     try:
-        added = server.cli("user", "add", "--admin", ADMIN, "--password-stdin",
-                           stdin=PASSWORD + "\n")
-        assert added.returncode == 0, added.stderr
-        admin = Api.login(server.url, ADMIN, PASSWORD)
+        admin = server.add_admin(ADMIN, PASSWORD)
         loop = admin.call("POST", "/loops", {"definition": {
             "title": "Candidate experience", "role": "ML engineer",
             "feedback": "after_submission",

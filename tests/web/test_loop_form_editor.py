@@ -24,10 +24,9 @@ from hireloop.bank.loops import Loop, PassRule, Pick, Stage, resolve_loop
 from hireloop.db.models import Answer, Interview
 from hireloop.hiring.service import parse_loop_toml, validate_loop
 from tests.web.conftest import CHOICE, CODE, TEXT, builtin_bank
-from tests.web.server import Api, Server
+from tests.web.server import CHROMIUM, Server, require_chromium
 from tests.web.test_hidden_content import _distinctive
 
-CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(os.environ.get("HIRELOOP_TEST_OUTPUT",
                              Path(__file__).resolve().parents[2] / "test-output")) / "loop-editor"
 ADMIN, PASSWORD = "admin@example.com", "a long admin password"
@@ -377,17 +376,14 @@ def test_preview_of_every_built_in_loop_shows_each_stage_as_a_candidate_sees_it_
 
 @pytest.mark.slow
 def test_building_editing_and_previewing_a_loop_in_chromium(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     server = Server(tmp_path / "data")
     server.start(threads=0)
     try:
-        assert server.cli("user", "add", "--admin", ADMIN, "--password-stdin",
-                          stdin=PASSWORD + "\n").returncode == 0
-        api = Api.login(server.url, ADMIN, PASSWORD)
+        api = server.add_admin(ADMIN, PASSWORD)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
             context = browser.new_context(viewport={"width": 1280, "height": 900})

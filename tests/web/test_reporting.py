@@ -27,9 +27,8 @@ from hireloop.db.models import Answer, GradingJob, Interview, Override, ShareLin
 from hireloop.hiring import service
 from hireloop.hiring.authz import Principal
 from tests.web.conftest import CHOICE, PASSWORD, TEXT, Site, postgres_url
-from tests.web.server import Api, Server
+from tests.web.server import CHROMIUM, Api, Server, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 CRITERION = "Explains the calibration map it would fit"
@@ -353,17 +352,14 @@ ADMIN = "admin@example.com"
 
 @pytest.mark.slow
 def test_the_print_layout_and_a_share_link_in_chromium(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     server = Server(tmp_path / "data")
     server.start(threads=1)
     try:
-        assert server.cli("user", "add", "--admin", ADMIN, "--password-stdin",
-                          stdin=PASSWORD + "\n").returncode == 0
-        admin = Api.login(server.url, ADMIN, PASSWORD)
+        admin = server.add_admin(ADMIN, PASSWORD)
         loop = admin.call("POST", "/loops", {"definition": {
             "title": "Two stages", "role": "ML engineer", "feedback": "after_submission",
             "stage": [{"name": "First stage", "minutes": 20, "exercises": [CHOICE]},

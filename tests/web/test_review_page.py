@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hireloop.web.render import markdown
 from tests.web.conftest import BANK_DIR, TEXT
-from tests.web.server import Api, Server
+from tests.web.server import CHROMIUM, Api, Server, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 ADMIN, PASSWORD = "admin@example.com", "a long admin password"
 SINGLE = "automl/hpo-strategy-tight-gpu-budget"
 MULTI = "ethics/hiring-screen-adverse-impact-audit"
@@ -32,17 +30,13 @@ def plain(html: str) -> str:
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """An interview of three stages handed in (a single and a multiple choice, then written
     answers) and an admin's browser page."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install chromium (scripts/test does)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     server = Server(tmp_path_factory.mktemp("review") / "data")
     server.start(threads=0)
     try:
-        added = server.cli("user", "add", "--admin", ADMIN, "--password-stdin",
-                           stdin=PASSWORD + "\n")
-        assert added.returncode == 0, added.stderr
-        admin = Api.login(server.url, ADMIN, PASSWORD)
+        admin = server.add_admin(ADMIN, PASSWORD)
         loop = admin.call("POST", "/loops", {"definition": {
             "title": "Review page", "role": "ML engineer",
             "stage": [{"name": "Choices", "minutes": 10, "exercises": [SINGLE, MULTI]},
