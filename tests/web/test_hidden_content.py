@@ -174,8 +174,9 @@ def test_no_response_a_candidate_can_reach_contains_hidden_content(make_site) ->
     panel_strings = _live_room(site, a, team, bodies, good)
 
     for url in ["/take", "/take/stage/0", "/take/stage/0/status", "/api/v1/take",
-                "/api/v1/me", "/", "/take/my-data"]:
+                "/api/v1/me", "/", "/take/my-data", "/take/done"]:
         grab(url, a.get(url, follow_redirects=True))
+    assert "handed in every stage" in bodies[-1][1]   # the completion page itself, with feedback
     for answer in answers:
         grab("upload state", a.client.get(f"/take/answers/{answer['id']}/upload"))
     for b_id in b_answers:  # B's objects answer "not found" to A, with nothing of B in it
