@@ -48,7 +48,6 @@ def _screening_site(make_site: Any) -> tuple[Any, list[int]]:
         if indexed >= 2:
             break
         time.sleep(0.2)
-    time.sleep(1)
     return site, people
 
 
