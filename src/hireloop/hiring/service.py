@@ -1316,15 +1316,22 @@ def automatic_overall(interview: Interview) -> float | None:
     """The interview's overall automatic score: each stage's mean answer score, weighted by
     the stage weights as on the scorecard, before any override. None until every answer of
     every stage has a usable automatic grade."""
-    total = weights = 0.0
+    stages: list[tuple[float, float | None]] = []
     for index, planned in enumerate(interview.plan):
         scores = [automatic_score(a) for a in interview.answers if a.stage_index == index]
         if not scores or any(score is None for score in scores):
             return None
-        weight = float(planned["weight"])
-        total += weight * sum(s for s in scores if s is not None) / len(scores)
-        weights += weight
-    return total / weights if weights else None
+        stages.append((float(planned["weight"]),
+                       sum(s for s in scores if s is not None) / len(scores)))
+    return weighted_overall(stages)
+
+
+def weighted_overall(stages: list[tuple[float, float | None]]) -> float | None:
+    """The overall score of (weight, stage score) pairs: the weighted mean of the stages that
+    have a score; None when none has."""
+    scored = [(w, s) for w, s in stages if s is not None]
+    weights = sum(w for w, _ in scored)
+    return sum(w * s for w, s in scored) / weights if scored and weights else None
 
 
 def override(s: Session, answer: Answer, user: Principal, *, criterion: str, points: float,

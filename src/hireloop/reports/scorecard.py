@@ -64,9 +64,7 @@ def build_scorecard(interview: Interview, bank: Bank,
         stage_score = sum(scores) / len(scores) if scores else None
         stages.append({"name": planned["name"], "weight": planned["weight"],
                        "minutes": planned["minutes"], "score": stage_score, "answers": rows})
-    weights = [s["weight"] for s in stages if s["score"] is not None]
-    overall = (sum(s["weight"] * s["score"] for s in stages if s["score"] is not None)
-               / sum(weights)) if weights else None
+    overall = service.weighted_overall([(s["weight"], s["score"]) for s in stages])
     rule = PassRule.model_validate(interview.loop_snapshot.get("pass_rule") or {})
     complete = pending == 0 and all(s["score"] is not None for s in stages)
     recommendation = None
